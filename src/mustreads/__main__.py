@@ -1,0 +1,3 @@
+from mustreads.cli import main
+
+main()

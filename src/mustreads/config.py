@@ -1,0 +1,243 @@
+"""Publication settings: defaults < ``mustreads.toml`` < ``MUSTREADS_*`` env < flags.
+
+Settings are built once, at the edge (the CLI or the web app), by
+:func:`load_settings` and passed down as one typed object. Nested keys map to
+environment variables with a double underscore: ``fetch.timeout`` is
+``MUSTREADS_FETCH__TIMEOUT``. Any secret can be given as ``*_file`` (or
+``MUSTREADS_…_FILE``) naming a file that holds it; secrets are redacted by
+:func:`dump_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from mustreads.errors import ConfigError
+
+CONFIG_FILE = "mustreads.toml"
+ENV_PREFIX = "MUSTREADS_"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class PublicationSettings(Section):
+    name: str = Field("An AI engineer's must-reads", description="Name of the newsletter")
+    url: str = Field("http://localhost:8000/", description="Public address of the web archive")
+    language: str = Field("en", description="Language of the issues (BCP 47)")
+
+
+class StoreSettings(Section):
+    url: str = Field(
+        "sqlite:///data/mustreads.db",
+        description="SQLAlchemy URL; a relative SQLite path is relative to the publication folder",
+    )
+
+
+class FetchSettings(Section):
+    concurrency: int = Field(16, ge=1, le=512, description="Downloads in flight at once")
+    per_host_concurrency: int = Field(2, ge=1, le=64, description="Downloads in flight per host")
+    per_host_delay: float = Field(
+        0.5, ge=0, description="Seconds between two requests to one host"
+    )
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to open a connection")
+    read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for each chunk")
+    total_timeout: float = Field(60.0, gt=0, description="Seconds for one whole download")
+    max_bytes: int = Field(10_000_000, ge=1024, description="Largest body accepted, in bytes")
+    max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed per request")
+    retries: int = Field(2, ge=0, le=10, description="Retries after a transient failure")
+    backoff: float = Field(1.0, ge=0, description="First retry delay in seconds, doubled each time")
+    max_retry_after: float = Field(
+        300.0, ge=0, description="Longest Retry-After honoured within one run, in seconds"
+    )
+    user_agent: str = Field(
+        "mustreads/0.1 (+https://github.com/mustreads/mustreads)",
+        description="User-Agent header sent with every request",
+    )
+    allow_private_networks: bool = Field(
+        False,
+        description="Allow loopback/private/link-local addresses (tests and the demo only)",
+    )
+    feed_interval: float = Field(60.0, gt=0, description="Minutes between two polls of a feed")
+    max_feed_backoff: float = Field(
+        24 * 60.0, gt=0, description="Longest wait after repeated feed failures, in minutes"
+    )
+    link_attempts: int = Field(3, ge=1, description="Runs that try a page before giving up")
+
+
+class ExtractSettings(Section):
+    extractor: str = Field("ensemble", description="Extraction backend, by name")
+    min_words: int = Field(40, ge=0, description="Fewer words than this is not an article")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    publication: PublicationSettings = PublicationSettings()
+    store: StoreSettings = StoreSettings()
+    fetch: FetchSettings = FetchSettings()
+    extract: ExtractSettings = ExtractSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_secret_files(cls, data: Any) -> Any:
+        return _resolve_secret_files(data) if isinstance(data, dict) else data
+
+
+def _resolve_secret_files(data: dict[str, Any]) -> dict[str, Any]:
+    """Replace ``key_file = PATH`` by ``key = <contents of PATH>`` at any depth."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out[key] = _resolve_secret_files(value)
+        elif key.endswith("_file") and isinstance(value, str | os.PathLike):
+            try:
+                out[key[: -len("_file")]] = Path(value).read_text().strip()
+            except OSError as exc:
+                raise ValueError(f"{key}: cannot read {value}: {exc.strerror}") from exc
+        else:
+            out[key] = value
+    return out
+
+
+class _DictSource(PydanticBaseSettingsSource):
+    """A settings source over an already parsed mapping (the TOML file)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._data = data
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path.name}: {exc.strerror}") from exc
+
+
+def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settings:
+    """Build the settings of the publication in ``root``; ``overrides`` come from flags."""
+    file_data = read_config_file(root / CONFIG_FILE)
+
+    class _Loaded(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, _DictSource(settings_cls, file_data))
+
+    try:
+        loaded = _Loaded(**(overrides or {}))
+    except ValidationError as exc:
+        raise ConfigError(_describe_validation_error(exc, file_data)) from exc
+    except ValueError as exc:  # a secret file that cannot be read
+        raise ConfigError(str(exc)) from exc
+    settings = Settings.model_validate(loaded.model_dump())
+    settings.store.url = resolve_store_url(settings.store.url, root)
+    return settings
+
+
+def _describe_validation_error(exc: ValidationError, file_data: dict[str, Any]) -> str:
+    first = exc.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    key = ".".join(loc)
+    node: Any = file_data
+    for part in loc:
+        node = node.get(part) if isinstance(node, dict) else None
+    env_name = ENV_PREFIX + "__".join(loc).upper()
+    if node is not None:
+        where = CONFIG_FILE
+    elif env_name in os.environ:
+        where = env_name
+    else:
+        where = "settings"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown setting"
+    extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {key}: {message}{extra}"
+
+
+def resolve_store_url(url: str, root: Path) -> str:
+    """Make a relative SQLite path absolute, relative to the publication folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        return prefix + str((root / url[len(prefix) :]).resolve())
+    return url
+
+
+def dump_settings(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data, with every secret redacted."""
+
+    def redact(value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            return "********" if value.get_secret_value() else ""
+        if isinstance(value, BaseModel):
+            return {name: redact(getattr(value, name)) for name in type(value).model_fields}
+        return value
+
+    data: dict[str, Any] = redact(settings)
+    data["store"]["url"] = _redact_url_password(data["store"]["url"])
+    return data
+
+
+def _redact_url_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as the user wrote it
+        return url
+
+
+def default_config_text() -> str:
+    """A ``mustreads.toml`` with every setting commented out at its default."""
+    lines = [
+        "# mustreads publication settings.",
+        "# Every key below is commented out at its default; uncomment to change it.",
+        "# Environment variables override this file: fetch.concurrency is",
+        "# MUSTREADS_FETCH__CONCURRENCY. Secrets may be given as <key>_file = PATH.",
+    ]
+    for section_name, section_field in Settings.model_fields.items():
+        section_type = section_field.annotation
+        assert isinstance(section_type, type) and issubclass(section_type, BaseModel)
+        lines += ["", f"[{section_name}]"]
+        for name, info in section_type.model_fields.items():
+            if info.description:
+                lines.append(f"# {info.description}")
+            default = info.default
+            if isinstance(default, SecretStr):
+                default = ""
+            rendered = tomli_w.dumps({name: default}).strip() if default is not None else name
+            lines.append(f"# {rendered}" if default is not None else f"# {name} = ")
+    return "\n".join(lines) + "\n"

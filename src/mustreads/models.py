@@ -1,0 +1,185 @@
+"""Plain dataclasses of the domain.
+
+Stage logic takes and returns these; only ``store/`` maps them to rows.
+Times are timezone-aware UTC ``datetime`` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SourceKind(StrEnum):
+    FEED = "feed"
+
+
+class SourceStatus(StrEnum):
+    NEW = "new"  # never fetched
+    OK = "ok"
+    UNHEALTHY = "unhealthy"  # fetched but parsed to nothing usable (malformed, zero entries)
+    ERROR = "error"  # could not be fetched
+
+
+class LinkOrigin(StrEnum):
+    FEED = "feed"
+    MANUAL = "manual"
+    API = "api"
+
+
+class LinkStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"  # fetched and extracted (the article row says how it went)
+    FAILED = "failed"  # gave up after retries; last_error says why
+
+
+class ArticleStatus(StrEnum):
+    OK = "ok"
+    BLOCKED = "blocked"  # bot check, captcha, error page: never summarized
+    PAYWALLED = "paywalled"  # login or subscription stub: never summarized
+    EMPTY = "empty"  # no main text found
+
+
+@dataclass(slots=True)
+class Source:
+    url: str
+    id: int | None = None
+    kind: SourceKind = SourceKind.FEED
+    title: str | None = None
+    site_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    status: SourceStatus = SourceStatus.NEW
+    added_at: datetime = field(default_factory=utcnow)
+    last_fetched_at: datetime | None = None
+    next_fetch_at: datetime | None = None
+    error_count: int = 0
+    last_error: str | None = None
+    entries_seen: int = 0
+
+
+@dataclass(slots=True)
+class FeedEntry:
+    """One entry of a parsed feed, its text already sanitized."""
+
+    url: str
+    guid: str | None = None
+    title: str | None = None
+    summary: str | None = None  # sanitized HTML from the feed, kept as fallback text
+    author: str | None = None
+    published_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class ParsedFeed:
+    format: str  # rss20, atom10, json11 … as feedparser (or our JSON Feed reader) names it
+    title: str | None = None
+    site_url: str | None = None
+    entries: list[FeedEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Link:
+    url: str
+    canonical_url: str
+    id: int | None = None
+    origin: LinkOrigin = LinkOrigin.MANUAL
+    source_id: int | None = None
+    guid: str | None = None
+    title: str | None = None
+    feed_summary: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    added_at: datetime = field(default_factory=utcnow)
+    note: str | None = None
+    pinned: bool = False
+    section_hint: str | None = None
+    status: LinkStatus = LinkStatus.PENDING
+    attempts: int = 0
+    last_error: str | None = None
+    next_fetch_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """What the fetcher got back for one URL."""
+
+    url: str
+    final_url: str
+    status_code: int
+    headers: dict[str, str]
+    content: bytes = b""
+    not_modified: bool = False
+    elapsed: float = 0.0
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+@dataclass(slots=True)
+class Page:
+    link_id: int
+    final_url: str
+    http_status: int
+    content_type: str
+    bytes: int
+    body_hash: str
+    id: int | None = None
+    fetched_at: datetime = field(default_factory=utcnow)
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class Extracted:
+    """What an extractor found in one HTML page."""
+
+    text: str | None
+    extractor: str
+    status: ArticleStatus = ArticleStatus.OK
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    site_name: str | None = None
+    language: str | None = None
+    image: str | None = None
+    canonical_url: str | None = None
+    reason: str | None = None  # why the status is not ok
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split()) if self.text else 0
+
+
+@dataclass(slots=True)
+class Article:
+    link_id: int
+    url: str
+    extractor: str
+    status: ArticleStatus = ArticleStatus.OK
+    id: int | None = None
+    page_id: int | None = None
+    title: str | None = None
+    author: str | None = None
+    site_name: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    image: str | None = None
+    text: str | None = None
+    fallback_text: str | None = None  # the feed's description, when the page gave nothing usable
+    word_count: int = 0
+    reason: str | None = None
+    extracted_at: datetime = field(default_factory=utcnow)
