@@ -8,7 +8,7 @@ in the ``mustreads.<kind>s`` group (see ``pyproject.toml``). Code may also call
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Generic, TypeVar
 
 from mustreads.errors import BackendError
@@ -21,6 +21,7 @@ class Registry(Generic[T]):
         self.kind = kind
         self.group = group
         self._factories: dict[str, Callable[..., T]] = {}
+        self._entry_points: dict[str, EntryPoint] = {}
         self._loaded = False
 
     def register(self, name: str, factory: Callable[..., T]) -> None:
@@ -30,15 +31,19 @@ class Registry(Generic[T]):
         if self._loaded:
             return
         self._loaded = True
+        # Entry points are imported only when chosen: a broken plugin cannot
+        # stop the built-ins from working.
         for ep in entry_points(group=self.group):
-            self._factories.setdefault(ep.name, ep.load())
+            self._entry_points.setdefault(ep.name, ep)
 
     def names(self) -> list[str]:
         self._load_entry_points()
-        return sorted(self._factories)
+        return sorted(set(self._factories) | set(self._entry_points))
 
     def get(self, name: str) -> Callable[..., T]:
         self._load_entry_points()
+        if name not in self._factories and name in self._entry_points:
+            self._factories[name] = self._entry_points[name].load()
         try:
             return self._factories[name]
         except KeyError:
