@@ -183,3 +183,40 @@ class Article:
     word_count: int = 0
     reason: str | None = None
     extracted_at: datetime = field(default_factory=utcnow)
+
+
+class Kind(StrEnum):
+    EVENT = "event"  # news: a release, announcement, deal, result, policy move
+    RESOURCE = "resource"  # explainer, essay, analysis, tutorial, paper, roadmap
+    OFFTOPIC = "offtopic"
+
+
+@dataclass(slots=True)
+class Summary:
+    text: str
+    summarizer: str
+    grounded: bool | None = None  # None: not checked (extractive summaries are grounded by construction)
+    error: str | None = None  # why a fallback was used, e.g. the model's error
+
+
+@dataclass(slots=True)
+class Analysis:
+    article_id: int
+    summary: str | None = None
+    summarizer: str | None = None
+    grounded: bool | None = None
+    kind: Kind | None = None
+    topics: list[str] = field(default_factory=list)
+    story_id: int | None = None
+    duplicate_of: int | None = None  # article id this one is a near-duplicate of
+    score: float | None = None
+    error: str | None = None
+    analyzed_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(slots=True)
+class Story:
+    label: str
+    article_ids: list[int]
+    id: int | None = None
+    first_seen: datetime | None = None
