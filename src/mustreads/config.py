@@ -79,6 +79,82 @@ class ExtractSettings(Section):
     min_words: int = Field(40, ge=0, description="Fewer words than this is not an article")
 
 
+DEFAULT_SUMMARY_PROMPT = """\
+Summarize the article below for the readers of {publication}, a weekly reading list \
+for AI engineers. Write {min_sentences} to {max_sentences} plain sentences, at most \
+{max_words} words in all, in {language}: what the piece says and why it matters. State \
+only facts found in the article. No preamble, no "In this article", no lists.
+
+Title: {title}
+
+{text}"""
+
+DEFAULT_TOPICS: dict[str, list[str]] = {
+    "models": ["model", "release", "weights", "parameters", "checkpoint", "open-weights"],
+    "reasoning": ["reasoning", "chain of thought", "chain-of-thought", "thinking", "o1"],
+    "moe": ["mixture of experts", "mixture-of-experts", "moe", "experts", "router"],
+    "inference": ["inference", "latency", "throughput", "quantization", "serving", "gpu"],
+    "policy": ["regulation", "policy", "law", "act", "government", "compliance"],
+    "careers": ["career", "hiring", "interview", "roadmap", "job", "learn"],
+    "healthcare": ["medical", "health", "clinical", "patients", "hospital", "diagnosis"],
+    "tooling": ["library", "framework", "tool", "sdk", "open source", "release notes"],
+    "research": ["paper", "benchmark", "study", "arxiv", "researchers", "dataset"],
+}
+
+
+class LLMSettings(Section):
+    api_base: str = Field(
+        "http://127.0.0.1:11434/v1",
+        description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, OpenAI)",
+    )
+    model: str = Field("llama3.1:8b", description="Model name sent to the endpoint")
+    api_key: SecretStr | None = Field(None, description="API key (or api_key_file = PATH)")
+    timeout: float = Field(120.0, gt=0, description="Seconds to wait for one answer")
+    concurrency: int = Field(4, ge=1, le=256, description="Requests in flight at once")
+    retries: int = Field(2, ge=0, le=10, description="Retries after a transient failure")
+    backoff: float = Field(1.0, ge=0, description="First retry delay in seconds, doubled each time")
+    temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature")
+    max_input_tokens: int = Field(
+        3000, ge=200, description="Longer articles are trimmed to their most informative passages"
+    )
+    prompt: str = Field(DEFAULT_SUMMARY_PROMPT, description="Summary prompt template")
+
+
+class AnalyzeSettings(Section):
+    summarizer: str = Field("extractive", description="Summarizer backend: extractive or llm")
+    classifier: str = Field("linear", description="Kind classifier backend: linear or llm")
+    min_sentences: int = Field(2, ge=1, le=5, description="Fewest sentences in a summary")
+    max_sentences: int = Field(3, ge=1, le=8, description="Most sentences in a summary")
+    max_words: int = Field(70, ge=15, le=300, description="Most words in a summary")
+    topics: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_TOPICS.items()},
+        description="Topic taxonomy: topic -> keywords",
+    )
+    story_window_days: float = Field(
+        4.0, gt=0, description="Articles further apart than this are never one story"
+    )
+
+
+class RankSettings(Section):
+    relevance: float = Field(1.0, description="Weight of relevance to the topic profile")
+    freshness: float = Field(0.5, description="Weight of freshness")
+    source: float = Field(0.3, description="Weight of the source's weight")
+    coverage: float = Field(0.6, description="Weight of story coverage (number of sources)")
+    pinned: float = Field(3.0, description="Weight of a curator pin")
+    note: float = Field(0.5, description="Weight of a curator note")
+    half_life_days: float = Field(3.5, gt=0, description="Freshness halves every so many days")
+    topic_profile: dict[str, float] = Field(
+        default_factory=lambda: {
+            "models": 1.0, "reasoning": 1.0, "moe": 0.8, "inference": 0.8, "policy": 0.5,
+            "careers": 0.6, "healthcare": 0.6, "tooling": 0.7, "research": 0.8,
+        },
+        description="How much the publication cares about each topic",
+    )
+    source_weights: dict[str, float] = Field(
+        default_factory=dict, description="Host -> weight (default 1.0)"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -91,6 +167,9 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     fetch: FetchSettings = FetchSettings()
     extract: ExtractSettings = ExtractSettings()
+    analyze: AnalyzeSettings = AnalyzeSettings()
+    llm: LLMSettings = LLMSettings()
+    rank: RankSettings = RankSettings()
 
     @model_validator(mode="before")
     @classmethod
@@ -232,12 +311,21 @@ def default_config_text() -> str:
         section_type = section_field.annotation
         assert isinstance(section_type, type) and issubclass(section_type, BaseModel)
         lines += ["", f"[{section_name}]"]
-        for name, info in section_type.model_fields.items():
+        # Tables go last: a key written after a [sub.table] header would land inside it.
+        fields = sorted(
+            section_type.model_fields.items(),
+            key=lambda item: isinstance(item[1].get_default(call_default_factory=True), dict),
+        )
+        for name, info in fields:
             if info.description:
                 lines.append(f"# {info.description}")
-            default = info.default
-            if isinstance(default, SecretStr):
-                default = ""
-            rendered = tomli_w.dumps({name: default}).strip() if default is not None else name
-            lines.append(f"# {rendered}" if default is not None else f"# {name} = ")
+            default = info.get_default(call_default_factory=True)
+            if default is None or isinstance(default, SecretStr):
+                lines.append(f'# {name} = ""')
+                continue
+            if isinstance(default, dict):
+                rendered = tomli_w.dumps({section_name: {name: default}}, multiline_strings=True)
+            else:
+                rendered = tomli_w.dumps({name: default}, multiline_strings=True)
+            lines += [f"# {line}".rstrip() for line in rendered.strip().splitlines()]
     return "\n".join(lines) + "\n"
