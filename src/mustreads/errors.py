@@ -9,6 +9,11 @@ line without knowing where it came from. ``exit_code`` says how the CLI ends:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mustreads.models import FetchResult
+
 
 class MustreadsError(Exception):
     """Base of every error mustreads raises on purpose."""
@@ -71,7 +76,11 @@ class StoreError(MustreadsError):
 
 
 class FetchError(MustreadsError):
-    """A download failed; ``retry_after`` is the server's wish in seconds, if it said one."""
+    """A download failed; ``retry_after`` is the server's wish in seconds, if it said one.
+
+    ``response`` holds the (size-capped) error response when there was one, so
+    that a caller can still look at it, e.g. to recognize a bot-check page.
+    """
 
     _default_message = "fetch failed"
 
@@ -82,12 +91,14 @@ class FetchError(MustreadsError):
         status: int | None = None,
         retry_after: float | None = None,
         retryable: bool = False,
+        response: FetchResult | None = None,
         **context: object,
     ) -> None:
         super().__init__(message, **context)  # type: ignore[arg-type]
         self.status = status
         self.retry_after = retry_after
         self.retryable = retryable
+        self.response = response
 
 
 class BlockedAddressError(FetchError):

@@ -103,6 +103,7 @@ class Link:
     attempts: int = 0
     last_error: str | None = None
     next_fetch_at: datetime | None = None
+    duplicate_of: int | None = None  # the link whose page this one turned out to be
 
 
 @dataclass(slots=True)
