@@ -67,6 +67,10 @@ class FetchSettings(Section):
         False,
         description="Allow loopback/private/link-local addresses (tests and the demo only)",
     )
+    allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Address ranges (CIDR) let through the guard, e.g. an intranet",
+    )
     feed_interval: float = Field(60.0, gt=0, description="Minutes between two polls of a feed")
     max_feed_backoff: float = Field(
         24 * 60.0, gt=0, description="Longest wait after repeated feed failures, in minutes"
@@ -299,8 +303,12 @@ def _redact_url_password(url: str) -> str:
         return url
 
 
-def default_config_text() -> str:
-    """A ``mustreads.toml`` with every setting commented out at its default."""
+def default_config_text(values: dict[str, dict[str, Any]] | None = None) -> str:
+    """A ``mustreads.toml`` with every setting commented out at its default.
+
+    ``values`` (section -> key -> value) are written uncommented instead.
+    """
+    values = values or {}
     lines = [
         "# mustreads publication settings.",
         "# Every key below is commented out at its default; uncomment to change it.",
@@ -319,6 +327,10 @@ def default_config_text() -> str:
         for name, info in fields:
             if info.description:
                 lines.append(f"# {info.description}")
+            if name in values.get(section_name, {}):
+                chosen = {name: values[section_name][name]}
+                lines.append(tomli_w.dumps(chosen, multiline_strings=True).strip())
+                continue
             default = info.get_default(call_default_factory=True)
             if default is None or isinstance(default, SecretStr):
                 lines.append(f'# {name} = ""')
