@@ -46,9 +46,7 @@ class StoreSettings(Section):
 class FetchSettings(Section):
     concurrency: int = Field(16, ge=1, le=512, description="Downloads in flight at once")
     per_host_concurrency: int = Field(2, ge=1, le=64, description="Downloads in flight per host")
-    per_host_delay: float = Field(
-        0.5, ge=0, description="Seconds between two requests to one host"
-    )
+    per_host_delay: float = Field(0.5, ge=0, description="Seconds between two requests to one host")
     connect_timeout: float = Field(10.0, gt=0, description="Seconds to open a connection")
     read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for each chunk")
     total_timeout: float = Field(60.0, gt=0, description="Seconds for one whole download")
@@ -149,8 +147,15 @@ class RankSettings(Section):
     half_life_days: float = Field(3.5, gt=0, description="Freshness halves every so many days")
     topic_profile: dict[str, float] = Field(
         default_factory=lambda: {
-            "models": 1.0, "reasoning": 1.0, "moe": 0.8, "inference": 0.8, "policy": 0.5,
-            "careers": 0.6, "healthcare": 0.6, "tooling": 0.7, "research": 0.8,
+            "models": 1.0,
+            "reasoning": 1.0,
+            "moe": 0.8,
+            "inference": 0.8,
+            "policy": 0.5,
+            "careers": 0.6,
+            "healthcare": 0.6,
+            "tooling": 0.7,
+            "research": 0.8,
         },
         description="How much the publication cares about each topic",
     )

@@ -196,7 +196,9 @@ class Kind(StrEnum):
 class Summary:
     text: str
     summarizer: str
-    grounded: bool | None = None  # None: not checked (extractive summaries are grounded by construction)
+    grounded: bool | None = (
+        None  # None: not checked (extractive summaries are grounded by construction)
+    )
     error: str | None = None  # why a fallback was used, e.g. the model's error
 
 

@@ -36,7 +36,9 @@ def test_sources_round_trip_with_aware_times(store: Store) -> None:
 def test_due_sources_respects_next_fetch_at(store: Store) -> None:
     now = datetime(2026, 1, 31, tzinfo=UTC)
     due = store.add_source(Source(url="https://a.example/feed"))
-    later = store.add_source(Source(url="https://b.example/feed", next_fetch_at=now + timedelta(hours=1)))
+    later = store.add_source(
+        Source(url="https://b.example/feed", next_fetch_at=now + timedelta(hours=1))
+    )
     assert [s.id for s in store.due_sources(now)] == [due.id]
     assert {s.id for s in store.due_sources(now + timedelta(hours=2))} == {due.id, later.id}
 
@@ -44,15 +46,25 @@ def test_due_sources_respects_next_fetch_at(store: Store) -> None:
 def test_links_deduplicate_by_canonical_url_and_guid(store: Store) -> None:
     source = store.add_source(Source(url="https://a.example/feed"))
     first, created = store.add_link(
-        Link(url="https://a.example/p?utm_source=x", canonical_url="https://a.example/p",
-             source_id=source.id, guid="g-1")
+        Link(
+            url="https://a.example/p?utm_source=x",
+            canonical_url="https://a.example/p",
+            source_id=source.id,
+            guid="g-1",
+        )
     )
     assert created
-    same_url, created = store.add_link(Link(url="https://a.example/p", canonical_url="https://a.example/p"))
+    same_url, created = store.add_link(
+        Link(url="https://a.example/p", canonical_url="https://a.example/p")
+    )
     assert not created and same_url.id == first.id
     same_guid, created = store.add_link(
-        Link(url="https://a.example/moved", canonical_url="https://a.example/moved",
-             source_id=source.id, guid="g-1")
+        Link(
+            url="https://a.example/moved",
+            canonical_url="https://a.example/moved",
+            source_id=source.id,
+            guid="g-1",
+        )
     )
     assert not created and same_guid.id == first.id
     assert len(store.list_links()) == 1
@@ -61,9 +73,16 @@ def test_links_deduplicate_by_canonical_url_and_guid(store: Store) -> None:
 def test_pending_links_pinned_first_and_not_before_their_time(store: Store) -> None:
     now = datetime(2026, 1, 31, tzinfo=UTC)
     plain, _ = store.add_link(Link(url="https://a.example/1", canonical_url="https://a.example/1"))
-    pinned, _ = store.add_link(Link(url="https://a.example/2", canonical_url="https://a.example/2", pinned=True))
-    store.add_link(Link(url="https://a.example/3", canonical_url="https://a.example/3",
-                        next_fetch_at=now + timedelta(days=1)))
+    pinned, _ = store.add_link(
+        Link(url="https://a.example/2", canonical_url="https://a.example/2", pinned=True)
+    )
+    store.add_link(
+        Link(
+            url="https://a.example/3",
+            canonical_url="https://a.example/3",
+            next_fetch_at=now + timedelta(days=1),
+        )
+    )
     done, _ = store.add_link(Link(url="https://a.example/4", canonical_url="https://a.example/4"))
     done.status = LinkStatus.DONE
     store.save_link(done)
@@ -73,10 +92,24 @@ def test_pending_links_pinned_first_and_not_before_their_time(store: Store) -> N
 def test_articles_upsert_per_link_and_count(store: Store) -> None:
     link, _ = store.add_link(Link(url="https://a.example/1", canonical_url="https://a.example/1"))
     assert link.id is not None
-    page_id = store.add_page(Page(link_id=link.id, final_url=link.url, http_status=200,
-                                  content_type="text/html", bytes=10, body_hash="0" * 64))
-    article = Article(link_id=link.id, page_id=page_id, url=link.url, extractor="ensemble",
-                      status=ArticleStatus.BLOCKED, reason="bot check")
+    page_id = store.add_page(
+        Page(
+            link_id=link.id,
+            final_url=link.url,
+            http_status=200,
+            content_type="text/html",
+            bytes=10,
+            body_hash="0" * 64,
+        )
+    )
+    article = Article(
+        link_id=link.id,
+        page_id=page_id,
+        url=link.url,
+        extractor="ensemble",
+        status=ArticleStatus.BLOCKED,
+        reason="bot check",
+    )
     first_id = store.save_article(article)
     article.status, article.text, article.word_count = ArticleStatus.OK, "words " * 50, 50
     assert store.save_article(article) == first_id

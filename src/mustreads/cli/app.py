@@ -66,9 +66,7 @@ def init(
 def add(
     url: Annotated[str, typer.Argument(help="Address of the article")],
     note: Annotated[str | None, typer.Option(help="Curator's note on the link")] = None,
-    section: Annotated[
-        str | None, typer.Option(help="Section hint: events or resources")
-    ] = None,
+    section: Annotated[str | None, typer.Option(help="Section hint: events or resources")] = None,
     pin: Annotated[bool, typer.Option("--pin", help="Always consider it for the issue")] = False,
     directory: DirOption = None,
     as_json: JsonFlag = False,
@@ -113,9 +111,7 @@ def report_json(report: Any) -> dict[str, Any]:
 def extract(
     inputs: Annotated[list[str], typer.Argument(help="HTML files or http(s) URLs")],
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per input")] = False,
-    base_url: Annotated[
-        str | None, typer.Option(help="Address the files were saved from")
-    ] = None,
+    base_url: Annotated[str | None, typer.Option(help="Address the files were saved from")] = None,
     extractor: Annotated[str | None, typer.Option(help="Extraction backend")] = None,
     directory: DirOption = None,
 ) -> None:
@@ -146,8 +142,10 @@ def extract(
         else:
             assert result is not None
             console.rule(result.title or item)
-            console.print(f"{result.author or 'unknown author'} · {record['date'] or 'no date'}"
-                          f" · {result.site_name or ''} · {result.status.value}")
+            console.print(
+                f"{result.author or 'unknown author'} · {record['date'] or 'no date'}"
+                f" · {result.site_name or ''} · {result.status.value}"
+            )
             console.print(result.text or f"[yellow]{result.reason}[/yellow]", markup=False)
     if failures == len(inputs):
         raise typer.Exit(1)

@@ -26,7 +26,9 @@ DEMO_SETTINGS = {
 def demo(
     directory: Annotated[
         Path | None,
-        typer.Option("--dir", "-C", help="Folder for the demo publication (default: a new temp folder)"),
+        typer.Option(
+            "--dir", "-C", help="Folder for the demo publication (default: a new temp folder)"
+        ),
     ] = None,
     serve: Annotated[
         bool, typer.Option("--serve", help="Keep the demo web running until Ctrl-C")
@@ -50,7 +52,9 @@ def demo(
         table = Table(title="Collected articles")
         for column in ("status", "site", "title", "author", "words"):
             table.add_column(column, overflow="fold")
-        for article in sorted(articles, key=lambda a: (a.status != ArticleStatus.OK, a.site_name or "")):
+        for article in sorted(
+            articles, key=lambda a: (a.status != ArticleStatus.OK, a.site_name or "")
+        ):
             table.add_row(
                 article.status.value,
                 article.site_name or "",

@@ -82,7 +82,9 @@ class Collector:
         self.settings = settings
         self.progress = progress or NoProgress()
         self.now = now
-        self.extractor = get_extractor(settings.extract.extractor, min_words=settings.extract.min_words)
+        self.extractor = get_extractor(
+            settings.extract.extractor, min_words=settings.extract.min_words
+        )
         self.report = FetchReport()
 
     def run(self, *, feeds: bool = True, links: bool = True) -> FetchReport:
@@ -157,7 +159,9 @@ class Collector:
     def _feed_failed(self, source: Source, exc: FetchError | ParseError, now: datetime) -> None:
         self.report.feeds_failed += 1
         self.report.errors.append((source.url, str(exc)))
-        source.status = SourceStatus.UNHEALTHY if isinstance(exc, ParseError) else SourceStatus.ERROR
+        source.status = (
+            SourceStatus.UNHEALTHY if isinstance(exc, ParseError) else SourceStatus.ERROR
+        )
         source.error_count += 1
         source.last_error = str(exc)
         source.etag = source.last_modified = None

@@ -145,3 +145,46 @@ articles = Table(
     Column("reason", Text),
     Column("extracted_at", UTCDateTime, nullable=False),
 )
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The id of the story's earliest article: stays the same when a run adds coverage.
+    Column("key", Integer, nullable=False, unique=True),
+    Column("label", Text, nullable=False),
+    Column("first_seen", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("summary", Text),
+    Column("summarizer", String(32)),
+    Column("grounded", Boolean),
+    Column("kind", String(16)),
+    Column("topics", Text, nullable=False),  # JSON list of topic names
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
+    Column("duplicate_of", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
+    Column("score", Float),
+    Column("error", Text),
+    Column("analyzed_at", UTCDateTime, nullable=False),
+    Index("ix_analyses_story_id", "story_id"),
+)
+
+llm_cache = Table(
+    "llm_cache",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -43,15 +43,21 @@ _ENUMS: dict[type, dict[str, type[StrEnum]]] = {
 
 def _to_row(obj: Any, table: Table) -> dict[str, Any]:
     values = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-    return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in values.items()
-            if k in table.c and k != "id"}
+    return {
+        k: (v.value if isinstance(v, StrEnum) else v)
+        for k, v in values.items()
+        if k in table.c and k != "id"
+    }
 
 
 def _from_row(cls: type[T], row: Row[Any]) -> T:
     enums = _ENUMS.get(cls, {})
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    data = {k: (enums[k](v) if k in enums and v is not None else v)
-            for k, v in row._mapping.items() if k in names}
+    data = {
+        k: (enums[k](v) if k in enums and v is not None else v)
+        for k, v in row._mapping.items()
+        if k in names
+    }
     return cls(**data)
 
 
