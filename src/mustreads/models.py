@@ -205,6 +205,7 @@ class Summary:
 @dataclass(slots=True)
 class Analysis:
     article_id: int
+    id: int | None = None
     summary: str | None = None
     summarizer: str | None = None
     grounded: bool | None = None
@@ -223,3 +224,12 @@ class Story:
     article_ids: list[int]
     id: int | None = None
     first_seen: datetime | None = None
+
+
+@dataclass(slots=True)
+class AnalyzedArticle:
+    """An article with its link (curator signals) and its analysis: what ranking and export read."""
+
+    article: Article
+    link: Link
+    analysis: Analysis | None = None

@@ -6,62 +6,22 @@ method is one short transaction, so a crash loses at most the item in hand.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine, Table, delete, func, insert, or_, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from mustreads.errors import NotFoundError, UserError
-from mustreads.models import (
-    Article,
-    ArticleStatus,
-    Link,
-    LinkOrigin,
-    LinkStatus,
-    Page,
-    Source,
-    SourceKind,
-    SourceStatus,
-)
+from mustreads.models import Article, ArticleStatus, Link, LinkStatus, Page, Source
 from mustreads.store import schema
+from mustreads.store.analyses import AnalysisQueries
 from mustreads.store.engine import create_store_engine, migrate
-
-T = TypeVar("T")
-
-# Enum-typed fields per dataclass, so rows (plain strings) map back to enums.
-_ENUMS: dict[type, dict[str, type[StrEnum]]] = {
-    Source: {"kind": SourceKind, "status": SourceStatus},
-    Link: {"origin": LinkOrigin, "status": LinkStatus},
-    Article: {"status": ArticleStatus},
-}
+from mustreads.store.rows import T, from_row, to_row
 
 
-def _to_row(obj: Any, table: Table) -> dict[str, Any]:
-    values = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-    return {
-        k: (v.value if isinstance(v, StrEnum) else v)
-        for k, v in values.items()
-        if k in table.c and k != "id"
-    }
-
-
-def _from_row(cls: type[T], row: Row[Any]) -> T:
-    enums = _ENUMS.get(cls, {})
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    data = {
-        k: (enums[k](v) if k in enums and v is not None else v)
-        for k, v in row._mapping.items()
-        if k in names
-    }
-    return cls(**data)
-
-
-class Store:
+class Store(AnalysisQueries):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -84,7 +44,7 @@ class Store:
 
     def _insert(self, table: Table, obj: Any) -> int:
         with self.engine.begin() as conn:
-            result = conn.execute(insert(table).values(**_to_row(obj, table)))
+            result = conn.execute(insert(table).values(**to_row(obj, table)))
             new_id = result.inserted_primary_key[0]  # type: ignore[index]
         obj.id = new_id
         return int(new_id)
@@ -93,12 +53,12 @@ class Store:
         if obj.id is None:
             raise ValueError(f"cannot update an unsaved {type(obj).__name__}")
         with self.engine.begin() as conn:
-            conn.execute(update(table).where(table.c.id == obj.id).values(**_to_row(obj, table)))
+            conn.execute(update(table).where(table.c.id == obj.id).values(**to_row(obj, table)))
 
     def _select(self, cls: type[T], table: Table, *where: Any, order: Any = None) -> list[T]:
         query = select(table).where(*where).order_by(order if order is not None else table.c.id)
         with self.engine.connect() as conn:
-            return [_from_row(cls, row) for row in conn.execute(query)]
+            return [from_row(cls, row) for row in conn.execute(query)]
 
     # -- sources -----------------------------------------------------------
 
@@ -178,7 +138,7 @@ class Store:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [_from_row(Link, row) for row in conn.execute(query)]
+            return [from_row(Link, row) for row in conn.execute(query)]
 
     def list_links(self, status: LinkStatus | None = None) -> list[Link]:
         where = [] if status is None else [schema.links.c.status == status.value]
@@ -195,7 +155,7 @@ class Store:
             existing = conn.execute(
                 select(schema.articles.c.id).where(schema.articles.c.link_id == article.link_id)
             ).scalar()
-            row = _to_row(article, schema.articles)
+            row = to_row(article, schema.articles)
             if existing is None:
                 article.id = conn.execute(
                     insert(schema.articles).values(**row)
@@ -225,9 +185,9 @@ class Store:
         with self.engine.connect() as conn:
             for table in (schema.sources, schema.links, schema.pages, schema.articles):
                 out[table.name] = conn.execute(select(func.count()).select_from(table)).scalar_one()
-            rows: Sequence[Row[Any]] = conn.execute(
+            rows = conn.execute(
                 select(schema.articles.c.status, func.count()).group_by(schema.articles.c.status)
             ).all()
-        for status, count in rows:
-            out[f"articles_{status}"] = count
+        for row in rows:
+            out[f"articles_{row[0]}"] = row[1]
         return out
