@@ -138,6 +138,43 @@ def test_compressed_bodies_are_decoded(server: LocalServer, name: str) -> None:
     assert get(server.url("/page")).content == BODY
 
 
+def test_stacked_encodings_are_undone_in_reverse_order(server: LocalServer) -> None:
+    @server.route("/page")
+    def page(h: RequestHandler) -> None:
+        h.reply(200, gzip.compress(zlib.compress(BODY)), {"Content-Encoding": "deflate, gzip"})
+
+    assert get(server.url("/page")).content == BODY
+
+
+def test_corrupt_compressed_body_is_an_error(server: LocalServer) -> None:
+    @server.route("/page")
+    def page(h: RequestHandler) -> None:
+        h.reply(200, b"\x1f\x8b this is not gzip", {"Content-Encoding": "gzip"})
+
+    error = fails(server.url("/page"))
+    assert "could not decode the gzip body" in str(error)
+
+
+def test_body_without_length_is_read_to_the_end(server: LocalServer) -> None:
+    @server.route("/page")
+    def page(h: RequestHandler) -> None:
+        h.stream(iter([b"a" * 1000, b"b" * 1000]))
+
+    assert get(server.url("/page")).content == b"a" * 1000 + b"b" * 1000
+
+
+@pytest.mark.parametrize(("size", "fits"), [(4096, True), (4097, False)])
+def test_the_cap_is_on_the_decoded_size(server: LocalServer, size: int, fits: bool) -> None:
+    @server.route("/page")
+    def page(h: RequestHandler) -> None:
+        h.reply(200, gzip.compress(b"z" * size), {"Content-Encoding": "gzip"})
+
+    if fits:
+        assert len(get(server.url("/page"), settings(max_bytes=4096)).content) == size
+    else:
+        assert isinstance(fails(server.url("/page"), settings(max_bytes=4096)), TooLargeError)
+
+
 # -- retries --------------------------------------------------------------------
 
 
@@ -423,7 +460,7 @@ def test_redirect_across_hosts_with_one_slot(server: LocalServer) -> None:
         other.routes["/"] = lambda h: h.reply(302, headers={"Location": server.url("/end")})
         server.routes["/end"] = lambda h: h.reply(200, b"end")
 
-        async def both() -> list[FetchResult]:
+        async def both() -> tuple[FetchResult, FetchResult]:
             async with Fetcher(settings(concurrency=1), allowed_networks=LOOPBACK) as fetcher:
                 work = asyncio.gather(fetcher.fetch(other.url()), fetcher.fetch(server.url("/end")))
                 return await asyncio.wait_for(work, 5)
