@@ -99,9 +99,11 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
         self.wfile.flush()
 
-    def stream(self, chunks: Iterator[bytes], headers: dict[str, str] | None = None) -> None:
-        """Send 200, then ``chunks`` as they come; close-delimited unless given a length."""
-        self.send_response(200)
+    def stream(
+        self, chunks: Iterator[bytes], headers: dict[str, str] | None = None, *, status: int = 200
+    ) -> None:
+        """Send ``chunks`` as they come; close-delimited unless the headers give a length."""
+        self.send_response(status)
         headers = headers or {}
         for name, value in headers.items():
             self.send_header(name, value)

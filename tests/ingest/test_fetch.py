@@ -254,6 +254,29 @@ def test_not_found_is_not_retried(server: LocalServer) -> None:
     assert not error.retryable
     assert error.message == "HTTP 404 Not Found"
     assert error.url == server.url("/missing")
+    assert error.response is not None
+    assert error.response.content == b"not found"  # the page, kept for the caller to look at
+    assert error.response.status_code == 404
+
+
+def test_error_pages_are_kept_decoded_and_capped(server: LocalServer) -> None:
+    @server.route("/check")
+    def check(h: RequestHandler) -> None:
+        h.reply(
+            403, gzip.compress(b"<title>Just a moment...</title>"), {"Content-Encoding": "gzip"}
+        )
+
+    @server.route("/huge")
+    def huge(h: RequestHandler) -> None:
+        h.stream(_endless(), {"Content-Length": str(50 * MB)}, status=500)
+
+    check_error = fails(server.url("/check"))
+    assert check_error.response is not None
+    assert check_error.response.content == b"<title>Just a moment...</title>"
+    huge_error = fails(server.url("/huge"), settings(retries=0))
+    assert huge_error.status == 500
+    assert huge_error.response is not None
+    assert huge_error.response.content == b""
 
 
 def test_parse_retry_after() -> None:

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import partial
 from http import HTTPStatus
-from types import TracebackType
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -34,6 +33,7 @@ from mustreads.models import FetchResult
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _ACCEPT_ENCODING = "gzip, deflate, br"
+_ERROR_BODY_CAP = 512 * 1024  # enough for any error or bot-check page worth reading
 
 
 class Fetcher:
@@ -47,10 +47,7 @@ class Fetcher:
         self.settings = settings
         guard = NetworkGuard(allowed_networks, enabled=not settings.allow_private_networks)
         self._backend = GuardedNetworkBackend(guard)
-        limits = httpx.Limits(
-            max_connections=settings.concurrency,
-            max_keepalive_connections=settings.concurrency,
-        )
+        limits = httpx.Limits(max_connections=settings.concurrency)
         self._client = httpx.AsyncClient(
             transport=GuardedTransport(self._backend, limits=limits),
             timeout=httpx.Timeout(
@@ -74,12 +71,7 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -197,19 +189,27 @@ class Fetcher:
         final_url = str(response.url)
         if status == 304:
             return FetchResult(url, final_url, status, headers, b"", True, loop.time() - started)
-        if not 200 <= status < 300:
-            phrase = response.reason_phrase or _phrase(status)
-            raise FetchError(
-                f"HTTP {status} {phrase}".strip(),
-                status=status,
-                retry_after=parse_retry_after(headers.get("retry-after")),
-                retryable=status in (408, 429) or status >= 500,
+        if 200 <= status < 300:
+            content = await self._read_body(response, self.settings.max_bytes)
+            return FetchResult(
+                url, final_url, status, headers, content, False, loop.time() - started
             )
-        content = await self._read_body(response)
-        return FetchResult(url, final_url, status, headers, content, False, loop.time() - started)
+        try:  # kept for the caller, e.g. to recognize a bot-check page
+            content = await self._read_body(response, min(self.settings.max_bytes, _ERROR_BODY_CAP))
+        except (FetchError, httpx.HTTPError):
+            content = b""
+        phrase = response.reason_phrase or _phrase(status)
+        raise FetchError(
+            f"HTTP {status} {phrase}".strip(),
+            status=status,
+            retry_after=parse_retry_after(headers.get("retry-after")),
+            retryable=status in (408, 429) or status >= 500,
+            response=FetchResult(
+                url, final_url, status, headers, content, False, loop.time() - started
+            ),
+        )
 
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        limit = self.settings.max_bytes
+    async def _read_body(self, response: httpx.Response, limit: int) -> bytes:
         declared = response.headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > limit:
             raise TooLargeError(f"body of {declared} bytes is over the limit of {limit} bytes")
