@@ -139,7 +139,16 @@ def test_bad_allowed_network_is_a_config_error() -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["localhost", "LOCALHOST.", "app.localhost", "[::1]", "0x7f.1", "169.254.169.254"]
+    "host",
+    [
+        "localhost",
+        "LOCALHOST.",
+        "localhost..",
+        "app.localhost",
+        "[::1]",
+        "0x7f.1",
+        "169.254.169.254",
+    ],
 )
 def test_check_host_refuses_loopback_names_and_internal_literals(host: str) -> None:
     with pytest.raises(BlockedAddressError, match=r"^refused to connect to "):
@@ -229,6 +238,12 @@ def test_unknown_names_fail_without_retry() -> None:
     with pytest.raises(FetchError, match=r"cannot resolve nowhere\.test") as caught:
         asyncio.run(backend.connect_tcp("nowhere.test", 80, timeout=1))
     assert not caught.value.retryable
+
+
+def test_names_the_resolver_cannot_encode_are_a_fetch_error() -> None:
+    backend = GuardedNetworkBackend(NetworkGuard())
+    with pytest.raises(FetchError, match="not a valid host name"):
+        asyncio.run(backend.connect_tcp("bad..name", 80, timeout=1))
 
 
 def test_transport_sends_connections_through_the_guard(server: LocalServer) -> None:

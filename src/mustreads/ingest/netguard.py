@@ -177,8 +177,8 @@ class NetworkGuard:
         """
         if not self.enabled:
             return
-        name = host.strip().lower().removesuffix(".")
-        if name == "localhost" or name.endswith(".localhost"):
+        name = host.strip().lower()
+        if name.rstrip(".") == "localhost" or name.rstrip(".").endswith(".localhost"):
             reasons = [self.refusal(ip) for ip in _LOOPBACK_NAMES]
             if all(reasons):
                 raise BlockedAddressError(f"refused to connect to {host} ({reasons[0]})", url=url)
@@ -250,6 +250,8 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
                 addresses = await self._resolver(host, port)
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(f"resolving {host} timed out") from exc
+        except UnicodeError as exc:  # the resolver's IDNA codec refuses the name
+            raise FetchError(f"cannot resolve {host}: not a valid host name") from exc
         except socket.gaierror as exc:
             if exc.errno in _NO_SUCH_NAME:
                 raise FetchError(f"cannot resolve {host}: {exc.strerror}") from exc
