@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mustreads.analyze.pipeline import AnalyzeReport, analyze, window_start
 from mustreads.config import CONFIG_FILE, Settings, default_config_text, load_settings
 from mustreads.errors import FetchError, MustreadsError, NotFoundError, UserError
 from mustreads.ingest.collect import PAGE_ACCEPT, Collector, FetchReport
@@ -19,7 +21,15 @@ from mustreads.ingest.extract import get_extractor
 from mustreads.ingest.fetch import Fetcher
 from mustreads.ingest.opml import OPMLFeed, parse_opml, write_opml
 from mustreads.ingest.urls import canonicalize_url, parse_http_url
-from mustreads.models import Extracted, Link, LinkOrigin, Source
+from mustreads.models import (
+    AnalyzedArticle,
+    Extracted,
+    Link,
+    LinkOrigin,
+    Source,
+    Story,
+    utcnow,
+)
 from mustreads.progress import Progress
 from mustreads.store import Store
 
@@ -159,6 +169,64 @@ class Publication:
         return link, created
 
     # -- stages --------------------------------------------------------------
+
+    def analyze(
+        self,
+        *,
+        since: datetime | None = None,
+        summarizer: str | None = None,
+        progress: Progress | None = None,
+    ) -> AnalyzeReport:
+        settings = self.settings
+        if summarizer is not None:
+            settings = settings.model_copy(
+                update={"analyze": settings.analyze.model_copy(update={"summarizer": summarizer})}
+            )
+        return analyze(self.store, settings, since=since, progress=progress)
+
+    def export(self, *, since: datetime | None = None) -> list[dict[str, Any]]:
+        """The analyzed articles as the `export --jsonl` contract (duplicates collapsed)."""
+        out = []
+        for item in self.store.analyzed_articles(since=since):
+            a, n = item.article, item.analysis
+            if n is None or n.duplicate_of is not None:
+                continue
+            out.append(
+                {
+                    "url": a.url,
+                    "title": a.title,
+                    "author": a.author,
+                    "site_name": a.site_name,
+                    "published_at": a.published_at.isoformat() if a.published_at else None,
+                    "kind": n.kind.value if n.kind else None,
+                    "topics": n.topics,
+                    "story_id": n.story_id,
+                    "summary": n.summary,
+                    "summarizer": n.summarizer,
+                    "grounded": n.grounded,
+                    "score": n.score,
+                }
+            )
+        return sorted(out, key=lambda row: -(row["score"] or 0.0))
+
+    def stories(self, *, since: datetime | None = None) -> list[tuple[Story, list[AnalyzedArticle]]]:
+        """Stories of the analyzed articles since ``since`` (default: the analysis window)."""
+        since = since or window_start(self.settings, utcnow())
+        items = [
+            i for i in self.store.analyzed_articles(since=since)
+            if i.analysis is not None and i.analysis.story_id is not None
+            and i.analysis.duplicate_of is None
+        ]
+        members: dict[int, list[AnalyzedArticle]] = {}
+        for item in items:
+            assert item.analysis is not None and item.analysis.story_id is not None
+            members.setdefault(item.analysis.story_id, []).append(item)
+        stories = self.store.get_stories(list(members))
+        ranked = sorted(
+            members.items(),
+            key=lambda kv: (-len(kv[1]), -max((i.analysis.score or 0) for i in kv[1] if i.analysis)),
+        )
+        return [(stories[story_id], group) for story_id, group in ranked]
 
     def fetch(
         self, *, progress: Progress | None = None, feeds: bool = True, links: bool = True

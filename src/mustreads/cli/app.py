@@ -46,7 +46,7 @@ DirOption = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines")]
 
 
-def _open(directory: Path | None) -> Publication:
+def open_dir(directory: Path | None) -> Publication:
     root = directory.resolve() if directory else find_root(Path.cwd())
     if directory and not (root / "mustreads.toml").is_file():
         raise UserError(f"no mustreads.toml in {root}: run `mustreads init {directory}`")
@@ -72,7 +72,7 @@ def add(
     as_json: JsonFlag = False,
 ) -> None:
     """Add one link by hand (fetched by the next `mustreads fetch`)."""
-    with _open(directory) as pub:
+    with open_dir(directory) as pub:
         link, created = pub.add_link(url, note=note, section=section, pin=pin)
     if as_json:
         print_json({"id": link.id, "url": link.canonical_url, "created": created})
@@ -89,7 +89,7 @@ def fetch(
     links_only: Annotated[bool, typer.Option("--links-only", help="Only fetch links")] = False,
 ) -> None:
     """Poll due feeds, fetch pending links and extract their articles."""
-    with _open(directory) as pub:
+    with open_dir(directory) as pub:
         with RichProgress(enabled=not as_json) as progress:
             report = pub.fetch(progress=progress, feeds=not links_only, links=not feeds_only)
         counts = pub.store.counts()
@@ -161,7 +161,7 @@ def feeds_add(
     directory: DirOption = None,
 ) -> None:
     """Follow a feed."""
-    with _open(directory) as pub:
+    with open_dir(directory) as pub:
         source = pub.add_feed(url, title)
     console.print(f"Added feed {source.id}: {source.url}")
 
@@ -172,7 +172,7 @@ def feeds_remove(
     directory: DirOption = None,
 ) -> None:
     """Stop following a feed (its links and articles stay)."""
-    with _open(directory) as pub:
+    with open_dir(directory) as pub:
         source = pub.remove_feed(feed)
     console.print(f"Removed feed {source.id}: {source.url}")
 
@@ -182,7 +182,7 @@ def feeds_list(directory: DirOption = None, as_json: JsonFlag = False) -> None:
     """Show each feed's health: last fetch, entries seen, last error, next fetch."""
     from mustreads.cli.output import print_feeds
 
-    with _open(directory) as pub:
+    with open_dir(directory) as pub:
         sources = pub.list_feeds()
     if as_json:
         print_json([source_json(s) for s in sources])
@@ -200,7 +200,7 @@ def feeds_import(
         data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from exc
-    with _open(directory) as pub:
+    with open_dir(directory) as pub:
         report = pub.import_opml(data)
     console.print(f"Imported {len(report.added)} feeds, skipped {len(report.skipped)}.")
 
@@ -211,7 +211,7 @@ def feeds_export(
     directory: DirOption = None,
 ) -> None:
     """Write the followed feeds as OPML (to stdout unless -o is given)."""
-    with _open(directory) as pub:
+    with open_dir(directory) as pub:
         data = pub.export_opml()
     if output is None:
         sys.stdout.buffer.write(data)
@@ -234,4 +234,6 @@ def config_show(directory: DirOption = None, as_json: JsonFlag = False) -> None:
         sys.stdout.write(tomli_w.dumps(data, multiline_strings=True))
 
 
-from mustreads.cli import demo as _demo  # noqa: E402,F401  (registers the demo command)
+# Importing these registers their commands on `app`.
+from mustreads.cli import analyze as _analyze  # noqa: E402,F401
+from mustreads.cli import demo as _demo  # noqa: E402,F401

@@ -25,7 +25,13 @@ from mustreads.models import Source, SourceStatus
 console = Console()
 err_console = Console(stderr=True)
 
-TASK_LABELS = {"feeds": "Polling feeds", "pages": "Fetching pages"}
+TASK_LABELS = {
+    "feeds": "Polling feeds",
+    "pages": "Fetching pages",
+    "classify": "Classifying",
+    "summarize": "Summarizing",
+    "cluster": "Clustering",
+}
 
 
 class RichProgress:

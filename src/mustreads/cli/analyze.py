@@ -1,0 +1,121 @@
+"""Commands of the analyze stage: analyze, export, stories."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mustreads.cli.app import DirOption, JsonFlag, app, open_dir
+from mustreads.cli.output import RichProgress, console, print_json
+from mustreads.errors import UserError
+from mustreads.models import Kind
+
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="Only articles published since DATE (YYYY-MM-DD)")
+]
+
+
+def parse_date(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@app.command("analyze")
+def analyze_command(
+    since: SinceOption = None,
+    summarizer: Annotated[
+        str | None, typer.Option(help="Summarizer backend (default: analyze.summarizer)")
+    ] = None,
+    directory: DirOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Summarize, classify, group into stories and rank the new articles."""
+    with open_dir(directory) as pub, RichProgress(enabled=not as_json) as progress:
+        report = pub.analyze(since=parse_date(since), summarizer=summarizer, progress=progress)
+    if as_json:
+        from dataclasses import asdict
+
+        print_json(asdict(report))
+        return
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(report.kinds.items())) or "none"
+    console.print(f"Analyzed {report.analyzed} articles ({kinds}) with {report.summarizer}.")
+    console.print(
+        f"{report.duplicates} duplicates collapsed; {report.stories} stories, "
+        f"{report.multi_source_stories} covered by several sources."
+    )
+    if report.fallbacks:
+        console.print(f"[yellow]{report.fallbacks} summaries fell back to extractive.[/yellow]")
+    if report.ungrounded:
+        console.print(
+            f"[red]{report.ungrounded} summaries failed the grounding check: review them.[/red]"
+        )
+
+
+@app.command()
+def export(
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per line")] = False,
+    since: SinceOption = None,
+    directory: DirOption = None,
+) -> None:
+    """Print the analyzed articles, best first (JSON array, or JSON lines with --jsonl)."""
+    with open_dir(directory) as pub:
+        rows = pub.export(since=parse_date(since))
+    if jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        print_json(rows)
+
+
+@app.command()
+def stories(
+    since: SinceOption = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also list resources and off-topic singletons")
+    ] = False,
+    directory: DirOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the stories (news covered by one or more sources) with their sources."""
+    with open_dir(directory) as pub:
+        found = pub.stories(since=parse_date(since))
+    if not show_all:
+        found = [
+            (story, items)
+            for story, items in found
+            if any(i.analysis and i.analysis.kind is Kind.EVENT for i in items)
+        ]
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": story.id,
+                    "label": story.label,
+                    "sources": [
+                        {"site_name": i.article.site_name, "title": i.article.title,
+                         "url": i.article.url}
+                        for i in items
+                    ],
+                }
+                for story, items in found
+            ]
+        )
+        return
+    table = Table(title=f"{len(found)} stories")
+    table.add_column("id")
+    table.add_column("story", overflow="fold")
+    table.add_column("sources", overflow="fold")
+    for story, items in found:
+        sources = "\n".join(f"{i.article.site_name or '?'}: {i.article.title}" for i in items)
+        table.add_row(str(story.id), story.label, sources)
+    console.print(table)
