@@ -27,6 +27,7 @@ from mustreads.ingest.urls import (
         ("http://127.0.0.1:8080/x", "http://127.0.0.1:8080/x"),
         ("http://[2001:db8::1]/", "http://[2001:db8::1]/"),
         ("https://bücher.example/", "https://bücher.example/"),
+        ("https://exam\nple.com/a\r\n/b\t", "https://example.com/a/b"),
     ],
 )
 def test_parse_http_url_accepts_and_strips(text: str, expected: str) -> None:

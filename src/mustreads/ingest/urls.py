@@ -91,6 +91,7 @@ _SAFE_QUERY = frozenset(_SAFE_PATH | {"?"})
 _HEX = frozenset("0123456789abcdefABCDEF")
 _HOST_RE = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 _MAX_SHOWN = 120
+_TAB_AND_NEWLINES = dict.fromkeys(map(ord, "\t\n\r"))
 
 
 def _shown(text: str) -> str:
@@ -142,11 +143,14 @@ def _split_http(text: str) -> tuple[str, str, str, int | None, str, str]:
 def parse_http_url(text: str) -> str:
     """``text`` stripped, once it is known to be an absolute http(s) URL with a valid host.
 
-    Raises :class:`InvalidURLError` otherwise.
+    Tabs and line breaks inside are removed, as browsers do (the WHATWG URL standard)
+    and as :func:`urllib.parse.urlsplit` does silently: a URL wrapped across lines in
+    a feed or pasted from an email is still that URL. Raises :class:`InvalidURLError`
+    otherwise.
     """
-    stripped = text.strip()
-    _split_http(stripped)
-    return stripped
+    cleaned = text.strip().translate(_TAB_AND_NEWLINES)
+    _split_http(cleaned)
+    return cleaned
 
 
 def _normalize_percent(text: str, safe: frozenset[str]) -> str:
