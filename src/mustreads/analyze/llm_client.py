@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import random
 import time
 from collections.abc import Coroutine, Mapping, Sequence
@@ -43,28 +42,25 @@ BACKEND = "llm"
 KEY_HINT = "set llm.api_key_file or MUSTREADS_LLM__API_KEY"
 
 
-class LLMCallError(MustreadsError):
-    """A chat-completions call failed.
+class _AttemptFailed(Exception):
+    """One attempt failed; ``retryable`` says whether another may succeed.
 
-    Local stand-in until ``errors.py`` grows an ``LLMError(MustreadsError)``;
-    ``retryable`` says whether another attempt may succeed, ``retry_after`` is
-    the server's wish in seconds.
+    Only :meth:`ChatClient.complete` sees it: it retries or raises a
+    :class:`~mustreads.errors.MustreadsError` with the same message. (An
+    ``LLMError(MustreadsError)`` with ``status`` and ``retryable`` in ``errors.py``
+    would let callers tell the cases apart; until then they read the message.)
     """
-
-    _default_message = "the LLM call failed"
 
     def __init__(
         self,
         message: str,
         *,
-        url: str | None = None,
-        status: int | None = None,
         retryable: bool = False,
         retry_after: float | None = None,
         unreachable: bool = False,
     ) -> None:
-        super().__init__(message, url=url, backend=BACKEND)
-        self.status = status
+        super().__init__(message)
+        self.message = message
         self.retryable = retryable
         self.retry_after = retry_after
         self.unreachable = unreachable
@@ -86,7 +82,7 @@ class ChatClient:
         self._semaphore: asyncio.Semaphore | None = None
         # A refused key, an unknown model or an endpoint that cannot be reached
         # will fail every call the same way: remember it and stop asking.
-        self._fatal: LLMCallError | ConfigError | None = None
+        self._fatal: MustreadsError | None = None
 
     async def __aenter__(self) -> ChatClient:
         self._open()
@@ -131,12 +127,14 @@ class ChatClient:
                 raise self._fatal
             try:
                 return await self._attempt(body)
-            except LLMCallError as exc:
-                if not exc.retryable or attempt == attempts - 1:
-                    if exc.unreachable:
-                        self._fatal = exc
-                    raise
-                await asyncio.sleep(self._delay(attempt, exc.retry_after))
+            except _AttemptFailed as exc:
+                if exc.retryable and attempt < attempts - 1:
+                    await asyncio.sleep(self._delay(attempt, exc.retry_after))
+                    continue
+                error = MustreadsError(exc.message, url=self.url, backend=BACKEND)
+                if exc.unreachable:
+                    self._fatal = error
+                raise error from exc.__cause__
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
@@ -157,24 +155,21 @@ class ChatClient:
                 async with asyncio.timeout(self.settings.timeout):
                     response = await client.post(self.url, json=body, headers=self._headers)
             except (TimeoutError, httpx.TimeoutException) as exc:
-                raise LLMCallError(
+                raise _AttemptFailed(
                     f"the LLM endpoint did not answer within {self.settings.timeout:g} s"
                     " (raise llm.timeout for a slow model)",
-                    url=self.url,
                     retryable=True,
                 ) from exc
             except httpx.ConnectError as exc:
-                raise LLMCallError(
+                raise _AttemptFailed(
                     f"cannot reach the LLM endpoint at {self.settings.api_base}: {exc}"
                     " (is the server running? check llm.api_base)",
-                    url=self.url,
                     retryable=True,
                     unreachable=True,
                 ) from exc
             except httpx.TransportError as exc:
-                raise LLMCallError(
+                raise _AttemptFailed(
                     f"the connection to the LLM endpoint failed: {exc!r}",
-                    url=self.url,
                     retryable=True,
                 ) from exc
         return self._read(response)
@@ -198,36 +193,28 @@ class ChatClient:
             )
             raise self._fatal
         if status == 429 or status >= 500:
-            raise LLMCallError(
+            raise _AttemptFailed(
                 f"the LLM endpoint answered HTTP {status}: {_error_message(response)}",
-                url=self.url,
-                status=status,
                 retryable=True,
                 retry_after=parse_retry_after(response.headers.get("retry-after")),
             )
         if status >= 300:
-            raise LLMCallError(
+            raise _AttemptFailed(
                 f"the LLM endpoint answered HTTP {status}: {_error_message(response)}",
-                url=self.url,
-                status=status,
             )
         try:
             data = response.json()
             content = data["choices"][0]["message"]["content"]
         except (ValueError, LookupError, TypeError) as exc:
-            raise LLMCallError(
+            raise _AttemptFailed(
                 "the LLM endpoint sent an answer that is not a chat completion:"
                 f" {response.text[:120]!r}",
-                url=self.url,
-                status=status,
             ) from exc
         if content is None:
             return ""
         if not isinstance(content, str):
-            raise LLMCallError(
+            raise _AttemptFailed(
                 f"the LLM answer content is not text: {type(content).__name__}",
-                url=self.url,
-                status=status,
             )
         return content
 
@@ -236,7 +223,7 @@ def _error_message(response: httpx.Response) -> str:
     """The server's own words for an error: OpenAI, Ollama and vLLM shapes, else the body."""
     try:
         data = response.json()
-    except (ValueError, json.JSONDecodeError):
+    except ValueError:
         return response.text[:200].strip() or response.reason_phrase
     error = data.get("error") if isinstance(data, dict) else None
     if isinstance(error, dict) and error.get("message"):
