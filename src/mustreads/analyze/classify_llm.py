@@ -5,9 +5,10 @@ cannot say.
 The answer must be one word (``event``, ``resource``, ``offtopic``; case,
 surrounding punctuation, quotes and a reasoning block are forgiven,
 "off-topic" is accepted). Anything else, a failed call, or an article without
-text goes to :class:`~mustreads.analyze.classify.LinearClassifier`, so one bad
-answer never stops the batch. :meth:`LLMClassifier.classify_with_reasons`
-says, per article, why the fallback was used.
+text or whose page was blocked goes to
+:class:`~mustreads.analyze.classify.LinearClassifier`, so one bad answer never
+stops the batch. :meth:`LLMClassifier.classify_with_reasons` says, per
+article, why the fallback was used.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from mustreads.analyze.llm_client import ChatClient, run_sync
 from mustreads.analyze.trim import trim_to_budget
 from mustreads.config import Settings
 from mustreads.errors import MustreadsError
-from mustreads.models import Article, Kind
+from mustreads.models import Article, ArticleStatus, Kind
 
 if TYPE_CHECKING:  # classify.py loads numpy; it is imported only for a fallback
     from mustreads.analyze.classify import Classifier
@@ -97,6 +98,8 @@ class LLMClassifier:
     async def _classify_article(
         self, client: ChatClient, article: Article
     ) -> tuple[Kind, str | None]:
+        if article.status is not ArticleStatus.OK:
+            return self._fallback(article, f"article is {article.status.value}")
         if not (article.text or article.fallback_text or "").strip():
             return self._fallback(article, "article has no text")
         try:
