@@ -14,6 +14,7 @@ import pytest
 from mustreads.analyze.classify_llm import LLMClassifier, parse_kind
 from mustreads.analyze.llm_client import ChatClient, parse_retry_after
 from mustreads.analyze.summarize import get_summarizer
+from mustreads.analyze.summarize.extractive import ExtractiveSummarizer
 from mustreads.analyze.summarize.llm import (
     LLMSummarizer,
     MemoryCache,
@@ -131,8 +132,10 @@ def test_the_timeout_comes_from_the_settings(server: OpenAIServer) -> None:
     server.default = Reply(RELEASE_SUMMARY, delay=1.5)
     [slow_but_fine] = LLMSummarizer(settings_for(server, timeout=3)).summarize([article()])
     assert (slow_but_fine.summarizer, slow_but_fine.text) == ("llm", RELEASE_SUMMARY)
+    fast_fail = LLMSummarizer(settings_for(server, timeout=0.5))
+    ExtractiveSummarizer(fast_fail.settings).summarize([article()])  # warm: time only the call
     started = time.monotonic()
-    [too_slow] = LLMSummarizer(settings_for(server, timeout=0.5)).summarize([article()])
+    [too_slow] = fast_fail.summarize([article()])
     assert time.monotonic() - started < 1.4
     assert too_slow.summarizer == "extractive"
     assert too_slow.text  # the extractive summary
@@ -392,6 +395,10 @@ def test_the_classifier_asks_and_falls_back_to_linear(server: OpenAIServer) -> N
     assert results[1][1].startswith("llm: answer is not one of event/resource/offtopic")
     assert results[1][1].endswith("; used linear")
     assert any("Title: Kestrel Labs releases" in r.prompt for r in server.requests)
+    blocked = article(TUTORIAL, 4, status=ArticleStatus.BLOCKED)
+    [(_, reason)] = classifier.classify_with_reasons([blocked])
+    assert reason == "llm: article is blocked; used linear"
+    assert len(server.requests) == 3  # a blocked page is never sent
     server.default = Reply(status=500)
     assert classifier.classify([article(TUTORIAL, 3)]) == [Kind.RESOURCE]
 
