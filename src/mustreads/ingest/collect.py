@@ -146,7 +146,8 @@ class Collector:
                 guid=entry.guid,
                 title=entry.title,
                 feed_summary=entry.summary,
-                author=entry.author,
+                # A feed-level author that is only the publication's name is no byline.
+                author=entry.author if entry.author != parsed.title else None,
                 published_at=entry.published_at,
             )
             _, created = self.store.add_link(link)
@@ -158,12 +159,12 @@ class Collector:
 
     def _feed_failed(self, source: Source, exc: FetchError | ParseError, now: datetime) -> None:
         self.report.feeds_failed += 1
-        self.report.errors.append((source.url, str(exc)))
+        self.report.errors.append((source.url, exc.message))
         source.status = (
             SourceStatus.UNHEALTHY if isinstance(exc, ParseError) else SourceStatus.ERROR
         )
         source.error_count += 1
-        source.last_error = str(exc)
+        source.last_error = exc.message  # the row already says which URL
         source.etag = source.last_modified = None
         wait = backoff_delay(source.error_count, self.settings)
         retry_after = getattr(exc, "retry_after", None)
@@ -180,7 +181,7 @@ class Collector:
         except FetchError as exc:
             if exc.response is not None and exc.response.content:
                 # An error page still says something: a bot check, a paywall, a 404 page.
-                await self._store_page(executor, link, exc.response, error=str(exc))
+                await self._store_page(executor, link, exc.response, error=exc.message)
             else:
                 self._link_failed(link, exc)
         else:
@@ -190,8 +191,8 @@ class Collector:
 
     def _link_failed(self, link: Link, exc: FetchError) -> None:
         self.report.pages_failed += 1
-        self.report.errors.append((link.url, str(exc)))
-        link.last_error = str(exc)
+        self.report.errors.append((link.url, exc.message))
+        link.last_error = exc.message
         if exc.retryable and link.attempts < self.settings.fetch.link_attempts:
             wait = max(exc.retry_after or 0.0, 60.0 * 2**link.attempts)
             link.next_fetch_at = self.now() + timedelta(seconds=wait)
