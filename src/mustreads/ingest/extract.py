@@ -31,16 +31,16 @@ from mustreads.ingest.backends import (
     readability_blocks,
     trafilatura_blocks,
 )
-from mustreads.ingest.htmlpage import decode_html, parse_html, strip_inert
+from mustreads.ingest.htmlpage import decode_html, parse_html, strip_inert, visible_text
 from mustreads.ingest.metadata import PageMeta, read_metadata
 from mustreads.ingest.pagekind import (
-    ERROR_TITLE_MAX_WORDS,
+    STAND_IN_MAX_WORDS,
     PageKind,
     challenge_scripts,
     challenge_widgets,
     classify_page,
 )
-from mustreads.ingest.textblocks import Block, render
+from mustreads.ingest.textblocks import Block, count_words, render
 from mustreads.ingest.vote import clean, vote
 from mustreads.models import ArticleStatus, Extracted
 from mustreads.registry import Registry
@@ -110,12 +110,12 @@ class _PipelineExtractor:
         strip_inert(tree)
         blocks, failure = self._main_blocks(tree, url, meta)
         main_text = render(blocks)
-        main_words = len(main_text.split())
+        main_words = count_words(main_text)
         page_text = ""
-        if main_words <= max(ERROR_TITLE_MAX_WORDS, self.min_words):
+        if main_words <= max(STAND_IN_MAX_WORDS, self.min_words):
             # only pages this short can be stand-ins; long ones skip the whole-page scans
-            page_text = " ".join(tree.text_content().split())
             markers += challenge_widgets(tree)
+            page_text = visible_text(tree)
         kind = classify_page(
             headings=meta.headings,
             page_text=page_text,

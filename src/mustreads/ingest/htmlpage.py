@@ -106,3 +106,23 @@ def parse_html(text: str) -> html.HtmlElement | None:
 def strip_inert(tree: html.HtmlElement) -> None:
     """Remove scripts, styles and other elements without readable text, in place."""
     etree.strip_elements(tree, *_INERT, with_tail=False)
+
+
+_HIDDEN = (
+    "//*[@hidden or @aria-hidden='true' or contains(translate(@style, ' ', ''), 'display:none')"
+    " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
+)
+
+
+def visible_text(tree: html.HtmlElement) -> str:
+    """The page's text without hidden elements, whitespace collapsed; drops them in place.
+
+    A metered paywall often ships its "subscribe to continue" box hidden in
+    every page and shows it with a script: hidden text says nothing about
+    what the reader sees.
+    """
+    hidden = tree.xpath(_HIDDEN)
+    for el in hidden if isinstance(hidden, list) else ():
+        if isinstance(el, html.HtmlElement) and el.getparent() is not None:
+            el.drop_tree()
+    return " ".join(tree.text_content().split())

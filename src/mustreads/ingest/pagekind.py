@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from lxml import html
 
+from mustreads.ingest.textblocks import count_words
 from mustreads.models import ArticleStatus
 
 # A bot check is a tiny page; a real article that merely mentions one is not.
@@ -24,9 +25,10 @@ BOT_CHECK_MAX_WORDS = 300
 MARKER_MAX_WORDS = 120
 # Error pages may carry some links or a search box, rarely a story's worth of text.
 ERROR_MAX_WORDS = 150
-ERROR_TITLE_MAX_WORDS = 300
 # A paywall stub shows a teaser: a lede, a few paragraphs at most.
 PAYWALL_MAX_WORDS = 200
+# Pages with more main text than this are articles whatever else they say.
+STAND_IN_MAX_WORDS = max(BOT_CHECK_MAX_WORDS, ERROR_MAX_WORDS, PAYWALL_MAX_WORDS)
 
 _BOT_TITLE = re.compile(
     r"^\s*(?:just a moment|attention required|please wait\b.*cloudflare|checking your browser|"
@@ -147,19 +149,17 @@ def classify_page(
     is all visible text; ``main_words`` counts the words the extractor kept.
     """
     by_status = _status_kind(http_status)
-    page_words = len(page_text.split())
+    page_words = count_words(page_text)
     head = " | ".join(headings)
     found: PageKind | None = None
     if main_words <= BOT_CHECK_MAX_WORDS and page_words <= BOT_CHECK_MAX_WORDS:
         match = _bot_match(headings, page_text, markers if page_words <= MARKER_MAX_WORDS else 0)
         if match:
             found = PageKind(ArticleStatus.BLOCKED, f"bot check: {match}")
-    if found is None:
-        title_match = _error_heading(headings)
-        text_match = _ERROR_TEXT.search(page_text) if main_words <= ERROR_MAX_WORDS else None
-        if title_match and main_words <= ERROR_TITLE_MAX_WORDS:
+    if found is None and main_words <= ERROR_MAX_WORDS:
+        if _error_heading(headings):
             found = PageKind(ArticleStatus.BLOCKED, f"error page: {head[:80]!r}")
-        elif text_match:
+        elif text_match := _ERROR_TEXT.search(page_text):
             found = PageKind(ArticleStatus.BLOCKED, f"error page: {text_match.group(0)!r}")
     if found is None and main_words <= PAYWALL_MAX_WORDS:
         found = _paywall(headings, page_text, main_words, not_free, has_password_field)
@@ -171,10 +171,16 @@ def classify_page(
 
 
 def _error_heading(headings: list[str]) -> bool:
-    """A title that *is* an error message ("404 | Site"), not one that mentions one."""
+    """A title that *is* an error message ("404 | Site"), not one that mentions one.
+
+    Each part of the title between separators is checked on its own, and the
+    error words must make up nearly all of it: "Page not found" and "Sorry,
+    page not found" are error pages, "Missing hiker not found" is news.
+    """
     for heading in headings:
         for part in _TITLE_PARTS.split(heading):
-            if len(part.split()) <= 6 and _ERROR_TITLE.search(part):
+            match = _ERROR_TITLE.search(part)
+            if match and len((part[: match.start()] + part[match.end() :]).split()) <= 1:
                 return True
     return False
 
