@@ -47,6 +47,7 @@ _AUTHOR_KEYS = (
     "author", "article:author", "og:article:author", "citation_author", "dc.creator",
     "dcterms.creator", "sailthru.author", "parsely-author", "byl", "byline",
 )  # fmt: skip
+_ONE_PERSON_KEYS = frozenset({"citation_author", "dc.creator", "dcterms.creator"})
 _TITLE_KEYS = ("og:title", "twitter:title", "citation_title", "dc.title", "sailthru.title", "title")
 _SITE_KEYS = ("og:site_name", "application-name", "apple-mobile-web-app-title", "publisher")
 _IMAGE_KEYS = (
@@ -246,10 +247,20 @@ def _meta_authors(metas: dict[str, list[str]]) -> list[str]:
     for key in _AUTHOR_KEYS:
         names: list[str] = []
         for value in metas.get(key, ()):
+            if key in _ONE_PERSON_KEYS:
+                value = _first_last(value)
             _add_names(names, value)
         if names:
             return names
     return []
+
+
+def _first_last(value: str) -> str:
+    """Turn "Okonkwo, Adaeze", as citation and Dublin Core tags name a person, around."""
+    last, comma, first = value.partition(",")
+    if comma and "," not in first and first.strip() and len(last.split()) <= 3:
+        return f"{first.strip()} {last.strip()}"
+    return value
 
 
 def _body_authors(tree: html.HtmlElement) -> list[str]:
