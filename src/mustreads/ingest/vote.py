@@ -41,6 +41,12 @@ _LABEL = re.compile(
     r"\s*(?::|$|>|»|\|)",
     re.IGNORECASE,
 )
+# "By Jane Doe and John Roe · January 27, 2025": names, then perhaps a date.
+_BYLINE = re.compile(
+    r"^(?i:by|written by|posted by|words by)\s*:?\s+[A-Z\u00c0-\u00de][\w.'-]*\s+[A-Z\u00c0-\u00de]"
+)
+BYLINE_WORDS = 15
+
 # Calls to action and page furniture, anywhere in a short block.
 _FURNITURE = re.compile(
     r"\b(?:sign up (?:for|to) (?:our|the|a free)|subscribe (?:to|for|now|today)|"
@@ -90,6 +96,8 @@ def is_boilerplate(block: Block) -> bool:
     if block.word_count > SHORT:
         return False
     text = block.text.strip(" -–—•*#>|")
+    if block.word_count <= BYLINE_WORDS and _BYLINE.match(text):
+        return True
     return bool(_LABEL.match(text) or _FURNITURE.search(text))
 
 
