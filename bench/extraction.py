@@ -59,7 +59,7 @@ def _readability_text(page: BenchPage) -> str:
 
 
 def _ensemble() -> Callable[[BenchPage], str | None]:
-    extractor = EnsembleExtractor(min_words=0)
+    extractor = EnsembleExtractor()  # as shipped: default min_words, page kinds on
     return lambda page: extractor.extract(page.html, page.url).text
 
 

@@ -27,7 +27,7 @@ from mustreads.ingest.extract import (
     extractors,
     get_extractor,
 )
-from mustreads.ingest.htmlpage import decode_html, declared_encoding
+from mustreads.ingest.htmlpage import declared_encoding, decode_html
 from mustreads.ingest.textblocks import Block, blocks_of
 from mustreads.ingest.vote import is_boilerplate, vote
 from mustreads.models import ArticleStatus
