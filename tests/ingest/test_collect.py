@@ -21,8 +21,14 @@ FEEDS = Path(__file__).parent / "data" / "feeds"
 
 def local_settings() -> Settings:
     return Settings.model_validate(
-        {"fetch": {"allow_private_networks": True, "per_host_delay": 0, "per_host_concurrency": 8,
-                   "retries": 0}}
+        {
+            "fetch": {
+                "allow_private_networks": True,
+                "per_host_delay": 0,
+                "per_host_concurrency": 8,
+                "retries": 0,
+            }
+        }
     )
 
 
@@ -126,7 +132,9 @@ def test_broken_feeds_are_recorded_while_their_neighbours_succeed(store: Store) 
     }
     with serve() as server:
         for path, body in bodies.items():
-            server.route(path)(lambda h, body=body: h.reply(200, body, {"Content-Type": "application/xml"}))
+            server.route(path)(
+                lambda h, body=body: h.reply(200, body, {"Content-Type": "application/xml"})
+            )
 
         @server.route("/down.xml")
         def down(handler: RequestHandler) -> None:
@@ -153,7 +161,10 @@ def test_broken_feeds_are_recorded_while_their_neighbours_succeed(store: Store) 
     for name, (status, words) in expected.items():
         source = by_path[name]
         assert source.status is status, name
-        assert source.last_error is not None and words in source.last_error, (name, source.last_error)
+        assert source.last_error is not None and words in source.last_error, (
+            name,
+            source.last_error,
+        )
         assert source.error_count == 1
         assert source.next_fetch_at is not None and source.next_fetch_at > now
         assert source.etag is None

@@ -40,8 +40,9 @@ def analyze_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Summarize, classify, group into stories and rank the new articles."""
+    since_date = parse_date(since)
     with open_dir(directory) as pub, RichProgress(enabled=not as_json) as progress:
-        report = pub.analyze(since=parse_date(since), summarizer=summarizer, progress=progress)
+        report = pub.analyze(since=since_date, summarizer=summarizer, progress=progress)
     if as_json:
         from dataclasses import asdict
 
@@ -102,8 +103,11 @@ def stories(
                     "id": story.id,
                     "label": story.label,
                     "sources": [
-                        {"site_name": i.article.site_name, "title": i.article.title,
-                         "url": i.article.url}
+                        {
+                            "site_name": i.article.site_name,
+                            "title": i.article.title,
+                            "url": i.article.url,
+                        }
                         for i in items
                     ],
                 }
