@@ -271,6 +271,25 @@ def test_vote_keeps_a_one_sided_paragraph_inside_the_agreed_stretch() -> None:
     assert len(vote(linky, _blocks(*STORY), titles=[]).blocks) == 3
 
 
+def test_vote_takes_subheadings_and_lists_only_the_secondary_kept() -> None:
+    heading = Block("Step two: measure", "heading", 0, ["Step", "two", "measure"])
+    items = [Block(t, "item", 0, t.split()) for t in ("Rerank more candidates", "Use passages")]
+    caption = _blocks("A photo caption that only readability returned, between paragraphs.")
+    secondary = [
+        *_blocks(STORY[0]),
+        heading,
+        *_blocks(STORY[1]),
+        *items,
+        *caption,
+        *_blocks(STORY[2]),
+    ]
+    texts = [b.text for b in vote(_blocks(*STORY), secondary, titles=[]).blocks]
+    assert texts == [STORY[0], heading.text, STORY[1], *STORY[2:]]  # a run with a caption stays out
+    only_structure = [*_blocks(STORY[0]), heading, *_blocks(STORY[1]), *items, *_blocks(STORY[2])]
+    texts = [b.text for b in vote(_blocks(*STORY), only_structure, titles=[]).blocks]
+    assert texts == [STORY[0], heading.text, STORY[1], *(i.text for i in items), STORY[2]]
+
+
 def test_vote_drops_the_repeated_headline() -> None:
     title = "Kestrel ships a long context model"
     primary = [Block(title, "heading", 0, title.split()), *_blocks(*STORY)]

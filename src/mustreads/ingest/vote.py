@@ -1,12 +1,15 @@
 """Paragraph-level voting between two extractors.
 
 trafilatura (the *primary*) and readability (the *secondary*) each return the
-blocks they believe form the article. A block both return is kept; a block
-only one returns is kept when it sits inside the stretch both agree on and
-reads like prose rather than navigation. On top of the vote, cheap features
-remove what both tend to let through: the headline repeated as the first
-block, short link-heavy teasers, and call-to-action or label lines
-("Related: …", "Sign up for our newsletter").
+blocks they believe form the article. A block both return is kept. A block
+only the primary returns is kept when it sits inside the stretch both agree
+on and is not link-heavy (embedded posts, a list readability dropped). Blocks
+only the secondary returns are kept when they are subheadings or list items
+between two agreed blocks (trafilatura sometimes drops those); its extra
+paragraphs are mostly captions and bylines and are left out. On top of the
+vote, cheap features remove what both tend to let through: the headline
+repeated as the first block, bylines, short link-heavy teasers, and
+call-to-action or label lines ("Related: …", "Sign up for our newsletter").
 
 Agreement is measured with word 3-gram shingles rather than exact text, since
 the two extractors cut paragraphs differently (one splits at ``<br>``, the
@@ -152,8 +155,57 @@ def vote(primary: list[Block], secondary: list[Block], titles: list[list[str]]) 
         ok or (first < index < last and block.link_density < LINKY_ALONE)
         for index, (block, ok) in enumerate(zip(primary, agreed, strict=True))
     ]
-    chosen = [block for block, ok in zip(primary, keep, strict=True) if ok]
+    inserts = _secondary_inserts(primary, secondary)
+    chosen: list[Block] = []
+    for index, block in enumerate(primary):
+        if keep[index]:
+            chosen.append(block)
+        chosen.extend(inserts.get(index, []))
     return Ballot(clean(chosen, titles), agreement, "vote")
+
+
+def _secondary_inserts(primary: list[Block], secondary: list[Block]) -> dict[int, list[Block]]:
+    """Structure only the secondary kept inside the agreed text, keyed by where it goes.
+
+    trafilatura sometimes drops the subheadings or a list in the middle of an
+    article that readability keeps. A run of blocks only the secondary
+    returned is taken when agreed blocks flank it on both sides and it is all
+    headings and list items with few links. Runs holding paragraphs are left
+    out: there, readability's extra text is mostly captions, bylines and
+    teasers. The key is the index of the primary block the run follows.
+    """
+    owner: dict[str, int] = {}
+    for index, block in enumerate(primary):
+        for shingle in shingles(block.words):
+            owner.setdefault(shingle, index)
+    anchors = [_anchor(block, owner) for block in secondary]
+    inserts: dict[int, list[Block]] = {}
+    previous: int | None = None
+    run: list[Block] = []
+    for block, anchor in zip(secondary, anchors, strict=True):
+        if anchor is None:
+            run.append(block)
+            continue
+        if run and previous is not None and previous <= anchor and _is_structure(run):
+            inserts.setdefault(previous, []).extend(run)
+        run = []
+        previous = anchor
+    return inserts
+
+
+def _anchor(block: Block, owner: dict[str, int]) -> int | None:
+    """The primary block that holds most of ``block``, or None when none holds enough."""
+    own = shingles(block.words)
+    hits = [owner[s] for s in own if s in owner]
+    if len(hits) < AGREE * len(own):
+        return None
+    return max(set(hits), key=hits.count)
+
+
+def _is_structure(run: list[Block]) -> bool:
+    words = _words(run)
+    links = sum(b.link_words for b in run)
+    return all(b.kind in ("heading", "item") for b in run) and links < LINKY_ALONE * words
 
 
 def _disagreement(
