@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 
 from lxml import etree, html
 
@@ -42,13 +43,23 @@ _ALIASES = {
     "utf8": "utf-8",
 }
 _SNIFF_BYTES = 4096
-_PARSER = html.HTMLParser(
-    encoding="utf-8",
-    remove_comments=True,
-    remove_pis=True,
-    collect_ids=False,
-    default_doctype=False,
-)
+# lxml parsers must not be shared between threads: one per thread.
+_local = threading.local()
+
+
+def _parser() -> html.HTMLParser:
+    parser: html.HTMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = html.HTMLParser(
+            encoding="utf-8",
+            remove_comments=True,
+            remove_pis=True,
+            collect_ids=False,
+            default_doctype=False,
+        )
+        _local.parser = parser
+    return parser
+
 # Elements that hold no article text: scripts and media, form controls, and the
 # page furniture (nav, footer, aside, figure) trafilatura drops anyway. Removing
 # them once spares both extractors the work. Metadata is read before they go.
@@ -97,7 +108,7 @@ def parse_html(text: str) -> html.HtmlElement | None:
     # lxml refuses str input that carries an XML encoding declaration: hand it UTF-8 bytes.
     data = text.encode("utf-8", "replace")
     try:
-        root = html.document_fromstring(data, parser=_PARSER)
+        root = html.document_fromstring(data, parser=_parser())
     except (etree.ParserError, ValueError):
         return None
     return root if isinstance(root, html.HtmlElement) else None
