@@ -106,8 +106,18 @@ def test_bot_checks_and_paywalls_are_never_stored_as_article_text(
 
 
 def test_a_second_run_asks_conditionally_and_changes_nothing(
-    collected: Store, demo_web: DemoWeb
+    collected: Store, demo_web: DemoWeb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import mustreads.ingest.collect as collect
+
+    parsed: list[str] = []
+    real_parse = collect.parse_feed
+
+    def counting_parse(content: bytes, **kwargs: object) -> object:
+        parsed.append(str(kwargs.get("url")))
+        return real_parse(content, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(collect, "parse_feed", counting_parse)
     before = collected.counts()
     demo_web.reset_requests()
     later = utcnow() + timedelta(days=1)
@@ -120,6 +130,7 @@ def test_a_second_run_asks_conditionally_and_changes_nothing(
     assert all(r.status == 304 for r in demo_web.requests), feed_paths
     assert all("if-none-match" in {k.lower() for k in r.headers} for r in demo_web.requests)
     assert collected.counts() == before
+    assert parsed == []  # a 304 costs no parse
 
 
 def test_broken_feeds_are_recorded_while_their_neighbours_succeed(store: Store) -> None:

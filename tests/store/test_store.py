@@ -123,3 +123,41 @@ def test_articles_upsert_per_link_and_count(store: Store) -> None:
 def test_naive_datetimes_are_refused(store: Store) -> None:
     with pytest.raises(Exception, match="naive"):
         store.add_source(Source(url="https://a.example/feed", added_at=datetime(2026, 1, 1)))
+
+
+def test_feed_links_are_added_in_one_batch_skipping_known_ones(store: Store) -> None:
+    source = store.add_source(Source(url="https://a.example/feed"))
+    assert source.id is not None
+    store.add_link(Link(url="https://a.example/old", canonical_url="https://a.example/old"))
+    batch = [
+        Link(
+            url="https://a.example/old",
+            canonical_url="https://a.example/old",
+            source_id=source.id,
+            guid="1",
+        ),
+        Link(
+            url="https://a.example/new",
+            canonical_url="https://a.example/new",
+            source_id=source.id,
+            guid="2",
+        ),
+        Link(
+            url="https://a.example/new?x",
+            canonical_url="https://a.example/new",
+            source_id=source.id,
+            guid="3",
+        ),
+        Link(
+            url="https://a.example/moved",
+            canonical_url="https://a.example/moved",
+            source_id=source.id,
+            guid="2",
+        ),
+    ]
+    assert store.add_feed_links(source.id, batch) == 1
+    assert store.add_feed_links(source.id, batch) == 0
+    assert sorted(link.canonical_url for link in store.list_links()) == [
+        "https://a.example/new",
+        "https://a.example/old",
+    ]

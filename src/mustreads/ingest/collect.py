@@ -137,8 +137,9 @@ class Collector:
         source.title = source.title or parsed.title
         source.site_url = parsed.site_url or source.site_url
         source.entries_seen = len(parsed.entries)
-        for entry in parsed.entries:
-            link = Link(
+        assert source.id is not None
+        links = [
+            Link(
                 url=entry.url,
                 canonical_url=canonicalize_url(entry.url),
                 origin=LinkOrigin.FEED,
@@ -150,8 +151,9 @@ class Collector:
                 author=entry.author if entry.author != parsed.title else None,
                 published_at=entry.published_at,
             )
-            _, created = self.store.add_link(link)
-            self.report.new_links += created
+            for entry in parsed.entries
+        ]
+        self.report.new_links += self.store.add_feed_links(source.id, links)
         # Validators are kept only once the body was accepted: a broken feed that
         # answers 304 next time must not look healthy.
         source.etag = result.etag

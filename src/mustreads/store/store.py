@@ -125,6 +125,36 @@ class Store(AnalysisQueries):
             return winner, False
         return link, True
 
+    def add_feed_links(self, source_id: int, links: Sequence[Link]) -> int:
+        """Insert a feed's entries in one transaction, skipping known ones; returns how many are new.
+
+        An entry is known when its canonical URL is, or when this feed already
+        gave its GUID (a feed that moves its articles keeps their GUIDs).
+        """
+        c = schema.links.c
+        with self.engine.begin() as conn:
+            urls = {link.canonical_url for link in links}
+            guids = {link.guid for link in links if link.guid is not None}
+            known_urls = set(
+                conn.execute(select(c.canonical_url).where(c.canonical_url.in_(urls))).scalars()
+            )
+            known_guids = set(
+                conn.execute(
+                    select(c.guid).where(c.source_id == source_id, c.guid.in_(guids))
+                ).scalars()
+            )
+            fresh: list[dict[str, Any]] = []
+            for link in links:
+                if link.canonical_url in known_urls or link.guid in known_guids:
+                    continue
+                known_urls.add(link.canonical_url)
+                if link.guid is not None:
+                    known_guids.add(link.guid)
+                fresh.append(to_row(link, schema.links))
+            if fresh:
+                conn.execute(insert(schema.links), fresh)
+        return len(fresh)
+
     def save_link(self, link: Link) -> None:
         self._update(schema.links, link)
 
