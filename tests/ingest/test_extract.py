@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mustreads.errors import BackendError, ConfigError, ExtractError
 from mustreads.ingest.extract import (
@@ -166,6 +168,22 @@ def test_junk_never_raises(junk: str | bytes) -> None:
     assert result.status is ArticleStatus.EMPTY
     assert result.text is None
     assert result.reason
+
+
+_MARKUP = st.text(alphabet=list("<>/!-=\"' &;#\nabdhiklmnpstv1"), max_size=200)
+_SHARED = EnsembleExtractor()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_MARKUP, st.text(max_size=200), st.binary(max_size=200)))
+def test_any_input_gives_a_result_or_an_extract_error(data: str | bytes) -> None:
+    try:
+        result = _SHARED.extract(data, "https://example.com/p")
+    except ExtractError:
+        assert not data.strip()
+        return
+    assert (result.text is None) == (result.status is not ArticleStatus.OK)
+    assert result.status is ArticleStatus.OK or result.reason
 
 
 @pytest.mark.parametrize("empty", [b"", b"   \n", "", "  "])
