@@ -60,6 +60,7 @@ def _parser() -> html.HTMLParser:
         _local.parser = parser
     return parser
 
+
 # Elements that hold no article text: scripts and media, form controls, and the
 # page furniture (nav, footer, aside, figure) trafilatura drops anyway. Removing
 # them once spares both extractors the work. Metadata is read before they go.
