@@ -8,8 +8,10 @@ the entities say which one, so two model releases the same week by different
 companies stay apart while two write-ups of one release come together.
 
 Comparing every pair would be quadratic. Candidate pairs come from blocking
-instead: articles that share an entity or one of their rarest words and were
-published within the window of each other. Candidates above the threshold are
+instead: articles that share at least two keys (entities, or one of their eight
+rarest words) and were published within the window of each other; a key that
+more than ``MAX_BLOCK`` articles share around one date is ignored, so the work
+stays linear in the number of articles. Candidates above the threshold are
 merged strongest first, average-linkage style: two groups join only if their
 mean pairwise similarity is still high enough and the joined group spans no more
 than the window, so a chain of day-apart articles cannot drift into a month.
