@@ -135,10 +135,8 @@ _BOILERPLATE = re.compile(
   | \bin\ this\ (?:article|post|piece|blog\ post|tutorial|guide|essay|video|episode|issue)\b
   | \bthis\ (?:article|post|blog\ post)\b
   | \b(?:photo|image|illustration|photograph|picture|video)\ (?:credits?|courtesy|by|via)\b
-  | ^(?:photo|image|photograph|illustration|caption|credit|source|pictured|above|below|top|
-       video|watch|listen|tags|topics|filed\ under|related|update|updated|editor'?s\ note)\ *:
   | \bgetty\ images\b | \bshutterstock\b | \bap\ photo\b | \bcourtesy\ of\b | \bstock\ photo\b
-  | ^fig(?:ure)?\.?\ \d+ | \b(?:written|posted|reporting|editing)\ by\b
+  | \b(?:written|posted|reporting|editing)\ by\b
   | \bcontributed\ (?:to\ this\ )?report(?:ing)?\b
   | \bis\ an?\ (?:senior\ |staff\ |freelance\ |contributing\ |technology\ |tech\ )?
        (?:reporter|writer|editor|correspondent|journalist|columnist)\b
@@ -146,6 +144,30 @@ _BOILERPLATE = re.compile(
   | \bleave\ a\ (?:comment|reply)\b | \bjoin\ the\ conversation\b | \bthanks\ for\ reading\b
   | \bif\ you\ (?:enjoyed|liked)\ this\b
     """,
+    re.IGNORECASE | re.VERBOSE,
+)
+# Every alternative above contains one of these: a sentence without any of them
+# skips the regular expression, which is slow because it is a long alternation.
+_BOILERPLATE_TRIGGERS = (
+    "cookie", "privacy", "terms of", "accept all", "manage your", "manage preferences",
+    "manage consent", "subscri", "already a", "newsletter", "sign up", "sign in", "log in",
+    "login", "inbox", "create a", "free trial", "become a", "journalism", "paywall", "premium",
+    "share this", "share on", "share via", "follow us", "copy link", "email this",
+    "tweet this", "pin this", "click here", "read more", "read next", "read also",
+    "also read", "read the full", "read full", "continue reading", "see also", "related",
+    "recommended", "advertisement", "sponsored", "download", "listen to", "min read",
+    "minute read", "in this", "this article", "this post", "this blog post", "photo", "image",
+    "illustration", "picture", "video", "getty", "shutterstock", "courtesy", "written by",
+    "posted by", "reporting by", "editing by", "contributed", "reporter", "writer", "editor",
+    "correspondent", "journalist", "columnist", "rights reserved", "©", "copyright",
+    "leave a", "join the conversation", "thanks for reading", "if you enjoyed",
+    "if you liked",
+)  # fmt: skip
+# Captions, credits and labels at the start of a line: "Photo: ...", "Figure 2 ...".
+_LABEL = re.compile(
+    r"""(?:photo|image|photograph|illustration|caption|credit|source|pictured|above|below|top
+      |video|watch|listen|tags|topics|filed\ under|related|update|updated|editor'?s\ note)\ *:
+    | fig(?:ure)?\.?\ \d+""",
     re.IGNORECASE | re.VERBOSE,
 )
 # "By Jane Doe", "By Jane Doe and Sam Lee | Reuters": a name and little else.
@@ -176,9 +198,10 @@ def is_boilerplate(sentence: str) -> bool:
     sentence = sentence.strip()
     if not sentence:
         return True
-    return bool(
-        _BOILERPLATE.search(sentence) or _DATE_ONLY.match(sentence) or _BYLINE.match(sentence)
-    )
+    if _LABEL.match(sentence) or _BYLINE.match(sentence) or _DATE_ONLY.match(sentence):
+        return True
+    lower = sentence.lower()
+    return any(t in lower for t in _BOILERPLATE_TRIGGERS) and bool(_BOILERPLATE.search(sentence))
 
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
