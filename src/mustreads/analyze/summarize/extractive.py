@@ -41,6 +41,31 @@ MAX_SENTENCE_WORDS = 45
 REDUNDANCY_CAP = 0.55  # cosine similarity above which a sentence repeats one already chosen
 MMR_LAMBDA = 0.5  # weight of the redundancy penalty below that cap
 
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How the parts of a sentence's score are mixed, for news or for the rest.
+
+    The position prior is ``lead / (1 + decay * rank)``, rank counting the
+    candidate sentences from 0; content (graph centrality, similarity to the
+    article and to the title) is scaled by ``content``.
+    """
+
+    lead: float
+    decay: float
+    content: float
+    paragraph_opener: float  # bonus for a sentence that opens a paragraph
+    quote: float  # penalty for a direct quotation
+
+
+NEWS = Weights(lead=1.2, decay=0.7, content=0.35, paragraph_opener=0.0, quote=0.1)
+ESSAY = Weights(lead=0.3, decay=0.3, content=1.0, paragraph_opener=0.08, quote=0.05)
+TITLE_WEIGHT = 0.4
+DANGLING_PENALTY = 0.2  # "However, ...", "This ...", "It ..." away from the lead
+PERSONAL_PENALTY = 0.12  # "I", "we", "you": a curator writes in the third person
+SHORT_WORDS = 10
+SHORT_PENALTY = 0.05
+
 _TERMINAL = re.compile(r"[.!][\"'”’)\]]*$")
 _DATELINE = re.compile(
     r"^[A-Z][A-Z.'-]{2,}(?:\s+[A-Z][A-Z.'-]+){0,3}(?:,\s*[A-Z][\w.]*){0,2}\s*"
@@ -217,9 +242,9 @@ def _score(
             counts[row, vocabulary[word]] += 1.0
     document_frequency = (counts > 0).sum(axis=0)
     idf = np.log((n + 1) / (document_frequency + 1)) + 1.0
-    weights = np.zeros_like(counts)
-    np.log(counts, out=weights, where=counts > 0)
-    vectors = np.where(counts > 0, (1.0 + weights) * idf, 0.0)
+    log_counts = np.zeros_like(counts)
+    np.log(counts, out=log_counts, where=counts > 0)
+    vectors = np.where(counts > 0, (1.0 + log_counts) * idf, 0.0)
     vectors = _unit_rows(vectors)
 
     centroid = _unit_rows(vectors.sum(axis=0, keepdims=True))[0]
@@ -231,27 +256,22 @@ def _score(
                 title_vector[vocabulary[word]] = idf[vocabulary[word]]
         norm = float(np.linalg.norm(title_vector))
         if norm > 0:
-            content = content + 0.4 * (vectors @ (title_vector / norm))
+            content = content + TITLE_WEIGHT * (vectors @ (title_vector / norm))
 
-    rank = np.arange(n, dtype=float)
-    if is_news:
-        position = 1.2 / (1.0 + 0.7 * rank)
-        content_weight = 0.35
-    else:
-        position = 0.3 / (1.0 + 0.3 * rank)
-        content_weight = 1.0
-    scores = content_weight * content + position
+    weights = NEWS if is_news else ESSAY
+    position = weights.lead / (1.0 + weights.decay * np.arange(n, dtype=float))
+    scores = weights.content * content + position
     for i, c in enumerate(candidates):
-        if not is_news and c.opens_paragraph:
-            scores[i] += 0.08
+        if c.opens_paragraph:
+            scores[i] += weights.paragraph_opener
         if i > 0 and _DANGLING.match(c.text):
-            scores[i] -= 0.2
+            scores[i] -= DANGLING_PENALTY
         if _PERSONAL.search(c.text):
-            scores[i] -= 0.12
+            scores[i] -= PERSONAL_PENALTY
         if _QUOTE.search(c.text):
-            scores[i] -= 0.1 if is_news else 0.05
-        if c.words < 10:
-            scores[i] -= 0.05
+            scores[i] -= weights.quote
+        if c.words < SHORT_WORDS:
+            scores[i] -= SHORT_PENALTY
     return scores, vectors
 
 
