@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mustreads.analyze.cluster import cluster_stories, pair_scores
+from mustreads.analyze.cluster import _candidate_pairs, _corpus, cluster_stories, pair_scores
 from mustreads.errors import UserError
 from mustreads.models import Article, Kind, Story
 
@@ -251,3 +251,23 @@ def test_pair_scores_counts_pairs() -> None:
     assert scores.precision == pytest.approx(2 / 4)
     assert scores.recall == pytest.approx(2 / 3)
     assert scores.f1 == pytest.approx(4 / 7)
+
+
+def test_blocking_does_not_compare_all_pairs() -> None:
+    # 600 articles on one day, all naming the same company: the shared name is too
+    # common to block on, so candidate pairs stay near-linear, not 180,000.
+    rng = random.Random(3)
+    vocabulary = ["".join(rng.choices("bcdfgklmnprstvz", k=3)) + "ing" for _ in range(3000)]
+    articles = [
+        _article(
+            i,
+            f"Nimbus Labs {rng.choice(vocabulary)} update",
+            "Nimbus Labs said " + " ".join(rng.choices(vocabulary, k=80)) + ".",
+            day=rng.random(),
+            site=f"s{i % 30}.example",
+        )
+        for i in range(1, 601)
+    ]
+    left, _ = _candidate_pairs(_corpus(articles, None), 4.0)
+    assert len(left) < 10 * len(articles)
+    assert max(len(s.article_ids) for s in cluster_stories(articles)) <= 3

@@ -8,8 +8,9 @@ the entities say which one, so two model releases the same week by different
 companies stay apart while two write-ups of one release come together.
 
 Comparing every pair would be quadratic. Candidate pairs come from blocking
-instead: articles that share at least two keys (entities, or one of their eight
-rarest words) and were published within the window of each other; a key that
+instead: articles that share at least two keys (their twelve most distinctive
+entities and eight rarest words) and were published within the window of each
+other; a key that
 more than ``MAX_BLOCK`` articles share around one date is ignored, so the work
 stays linear in the number of articles. Candidates above the threshold are
 merged strongest first, average-linkage style: two groups join only if their
@@ -43,8 +44,12 @@ WORD_WEIGHT = 0.5  # share of the word cosine in the similarity; the rest is ent
 PAIR_THRESHOLD = 0.35  # a candidate pair this similar may start or grow a story
 LINK_THRESHOLD = 0.26  # two groups join only if their mean pairwise similarity reaches this
 LEAD_WORDS = 90
-BLOCK_WORDS = 8  # rarest words per article used as blocking keys, besides its entities
+BLOCK_WORDS = 8  # rarest words per article used as blocking keys
+BLOCK_ENTITIES = 12  # and its most distinctive entities
 MAX_BLOCK = 60  # a key shared by more articles within one window is too common to block on
+# An entity vector shorter than this (in TF-IDF units: about two distinctive names)
+# is not scaled up to length 1, so sharing one common name is not "the same story".
+ENTITY_EVIDENCE = 3.0
 MIN_SHARED_KEYS = 2  # candidates share this many keys (fewer only if one has fewer keys)
 
 _DAY = 86400.0
@@ -111,7 +116,8 @@ def _corpus(articles: Sequence[Article], kinds: Mapping[int, Kind] | None) -> _C
         groupable=np.array([kinds is None or kinds.get(_id(a)) is Kind.EVENT for a in ordered]),
         words=tfidf_rows([_word_terms(a) for a in ordered]),
         entities=tfidf_rows(
-            [named_entities(a.title, lead(_body(a), 2 * LEAD_WORDS)) for a in ordered]
+            [named_entities(a.title, lead(_body(a), 2 * LEAD_WORDS)) for a in ordered],
+            min_norm=ENTITY_EVIDENCE,
         ),
     )
 
@@ -138,20 +144,20 @@ def _similarities(corpus: _Corpus, left: I64, right: I64) -> F64:
 
 
 def _blocking_keys(corpus: _Corpus) -> tuple[I64, I64]:
-    """(key, row) for every groupable row: its entities and its rarest words."""
+    """(key, row) for every groupable row: its heaviest entities and words by TF-IDF."""
     keys: list[int] = []
     rows: list[int] = []
-    words, entities = corpus.words, corpus.entities
-    for i in np.flatnonzero(corpus.groupable).tolist():
-        lo, hi = int(entities.indptr[i]), int(entities.indptr[i + 1])
-        own = entities.indices[lo:hi].tolist()
-        lo, hi = int(words.indptr[i]), int(words.indptr[i + 1])
-        weights = words.data[lo:hi]
-        top = np.argsort(-weights, kind="stable")[:BLOCK_WORDS]
-        # Word keys live after the entity keys, so the two never collide.
-        own += (words.indices[lo:hi][top] + entities.width).tolist()
-        keys.extend(own)
-        rows.extend([i] * len(own))
+    # Word keys live after the entity keys, so the two never collide.
+    for vectors, limit, offset in (
+        (corpus.entities, BLOCK_ENTITIES, 0),
+        (corpus.words, BLOCK_WORDS, corpus.entities.width),
+    ):
+        for i in np.flatnonzero(corpus.groupable).tolist():
+            lo, hi = int(vectors.indptr[i]), int(vectors.indptr[i + 1])
+            top = np.argsort(-vectors.data[lo:hi], kind="stable")[:limit]
+            own = (vectors.indices[lo:hi][top] + offset).tolist()
+            keys.extend(own)
+            rows.extend([i] * len(own))
     return np.array(keys, dtype=np.int64), np.array(rows, dtype=np.int64)
 
 

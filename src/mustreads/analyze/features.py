@@ -308,8 +308,19 @@ class SparseRows:
         return pair, first + np.arange(total, dtype=np.int64)
 
 
-def tfidf_rows(documents: Sequence[Sequence[str]]) -> SparseRows:
-    """Sublinear TF-IDF rows of the documents, with IDF from the documents themselves."""
+def tfidf_rows(
+    documents: Sequence[Sequence[str]], *, min_norm: float = 0.0, background: int = 20
+) -> SparseRows:
+    """Sublinear TF-IDF rows of the documents, with IDF from the documents themselves.
+
+    IDF is ``log((1 + n + background) / (1 + df))``: as if ``background`` more
+    documents lacked every term. In a large batch a term found everywhere weighs
+    almost nothing; in a batch of three, shared terms still count.
+
+    Rows are divided by their length, or by ``min_norm`` when that is larger: a
+    row with little evidence (one common term) then stays shorter than 1, and its
+    dot products stay small even with a row that has the same few terms.
+    """
     vocabulary: dict[str, int] = {}
     counted = [Counter(doc) for doc in documents]
     df: Counter[int] = Counter()
@@ -318,7 +329,7 @@ def tfidf_rows(documents: Sequence[Sequence[str]]) -> SparseRows:
     n = len(documents)
     idf = np.zeros(len(vocabulary), dtype=np.float64)
     for term_id, count in df.items():
-        idf[term_id] = math.log((1 + n) / (1 + count)) + 1.0
+        idf[term_id] = math.log((1 + n + background) / (1 + count))
     indptr = np.zeros(n + 1, dtype=np.int64)
     indices: list[int] = []
     tfs: list[float] = []
@@ -331,5 +342,5 @@ def tfidf_rows(documents: Sequence[Sequence[str]]) -> SparseRows:
     data = np.array(tfs, dtype=np.float64) * idf[index_array]
     row_of = np.repeat(np.arange(n), indptr[1:] - indptr[:-1])
     norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n))
-    data = data / np.where(norms > 0, norms, 1.0)[row_of]
+    data = data / np.maximum(norms, max(min_norm, 1e-12))[row_of]
     return SparseRows(indptr, index_array, data, max(len(vocabulary), 1))
