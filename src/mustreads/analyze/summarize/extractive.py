@@ -208,7 +208,7 @@ def _sentences(text: str) -> list[_Sentence]:
     out: list[_Sentence] = []
     for paragraph in split_paragraphs(text):
         for position, sentence in enumerate(split_sentences(paragraph)):
-            if not out:
+            if position == 0:  # a dateline opens a paragraph, usually the first
                 sentence = _DATELINE.sub("", sentence, count=1)
             out.append(_Sentence(len(out), sentence, len(sentence.split()), position == 0))
     return out
