@@ -2,9 +2,8 @@
 
 Everything here is pure, offline and fast (no models, no downloads). The
 sentence splitter is a regular expression plus an abbreviation check rather
-than pysbd: pysbd took about 15 ms for a 600-word article, which alone would
-cap a summarizer at some 70 articles per second and core; this one takes a
-few hundred microseconds.
+than pysbd: pysbd took 7–15 ms for a 600-word article, which alone would cap a
+summarizer at 70–140 articles per second and core; this one takes about 0.1 ms.
 """
 
 from __future__ import annotations
