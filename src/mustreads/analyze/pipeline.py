@@ -56,7 +56,9 @@ def analyze(
     at = now()
     report = AnalyzeReport(summarizer=settings.analyze.summarizer)
     fresh = store.analyzed_articles(since=since, only_unanalyzed=since is None)
-    window = {item.article.id: item for item in store.analyzed_articles(since=window_start(settings, at))}
+    window = {
+        item.article.id: item for item in store.analyzed_articles(since=window_start(settings, at))
+    }
     window.update({item.article.id: item for item in fresh})
     items = list(window.values())
     fresh_ids = {item.article.id for item in fresh}
@@ -85,7 +87,11 @@ def analyze(
     report.duplicates = sum(1 for a in fresh_ids if a in duplicates)
 
     _summarize(
-        [item for item in fresh if item.article.id not in duplicates], analyses, settings, progress, report
+        [item for item in fresh if item.article.id not in duplicates],
+        analyses,
+        settings,
+        progress,
+        report,
     )
 
     progress.start("cluster", 1)

@@ -86,13 +86,13 @@ def parse_opml(data: bytes) -> list[OPMLFeed]:
         if not xml_url or xml_url in seen:
             continue
         seen.add(xml_url)
-        title = clean_text(attributes.get("title", ""), markup=False) or clean_text(
-            attributes.get("text", ""), markup=False
-        )
+        raw_title = (attributes.get("title") or attributes.get("text") or "").strip()
+        # Compared before cleaning: a long URL would no longer match once shortened.
+        title = clean_text(raw_title, markup=False) if raw_title != xml_url else None
         feeds.append(
             OPMLFeed(
                 xml_url=xml_url,
-                title=title if title and title != xml_url else None,
+                title=title or None,
                 html_url=attributes.get("htmlurl", "").strip() or None,
             )
         )
