@@ -135,6 +135,12 @@ class AnalyzeSettings(Section):
     story_window_days: float = Field(
         4.0, gt=0, description="Articles further apart than this are never one story"
     )
+    story_event_threshold: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="An article this likely to be news may join a story; joining one makes it news",
+    )
 
 
 class RankSettings(Section):

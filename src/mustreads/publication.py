@@ -24,6 +24,7 @@ from mustreads.ingest.urls import canonicalize_url, parse_http_url
 from mustreads.models import (
     AnalyzedArticle,
     Extracted,
+    FetchResult,
     Link,
     LinkOrigin,
     Source,
@@ -245,18 +246,19 @@ def extract_inputs(
     extractor = get_extractor(settings.extract.extractor, min_words=settings.extract.min_words)
     for item in inputs:
         try:
+            url: str | None = base_url
+            status: int | None = None
             if item.startswith(("http://", "https://")):
-                url = parse_http_url(item)
-                result = asyncio.run(_download(url, settings))
+                result = asyncio.run(_download(parse_http_url(item), settings))
                 html, url, status = result.content, result.final_url, result.status_code
             else:
-                html, url, status = _read_file(item), base_url, None
+                html = _read_file(item)
             yield item, extractor.extract(html, url, http_status=status), None
         except MustreadsError as exc:
             yield item, None, str(exc)
 
 
-async def _download(url: str, settings: Settings) -> Any:
+async def _download(url: str, settings: Settings) -> FetchResult:
     async with Fetcher(settings.fetch, allowed_networks=settings.fetch.allowed_networks) as fetcher:
         try:
             return await fetcher.fetch(url, accept=PAGE_ACCEPT)

@@ -74,11 +74,22 @@ def _head(text: str) -> str:
 
 
 class Classifier(Protocol):
-    """Labels a batch of articles, one :class:`Kind` per article, in order."""
+    """Labels a batch of articles, one :class:`Kind` per article, in order.
+
+    ``scores`` gives each article's probability of each kind (a backend that
+    only answers with a label gives 1.0 to it); the pipeline uses it to let an
+    article that is plausibly news join a story covered by other sites.
+    """
 
     name: str
 
     def classify(self, articles: Sequence[Article]) -> list[Kind]: ...
+
+    def scores(self, articles: Sequence[Article]) -> list[dict[Kind, float]]: ...
+
+
+def most_likely(scores: dict[Kind, float]) -> Kind:
+    return max(scores, key=scores.__getitem__)
 
 
 classifiers: Registry[Classifier] = Registry("classifier", "mustreads.classifiers")
@@ -244,14 +255,16 @@ class LinearClassifier:
         self._model = model  # None: the model trained on the shipped examples
 
     def classify(self, articles: Sequence[Article]) -> list[Kind]:
+        return [most_likely(scores) for scores in self.scores(articles)]
+
+    def scores(self, articles: Sequence[Article]) -> list[dict[Kind, float]]:
         return [
-            self.classify_text(a.title, a.text or a.fallback_text or "", a.site_name)
+            self.probabilities(a.title, a.text or a.fallback_text or "", a.site_name)
             for a in articles
         ]
 
     def classify_text(self, title: str | None, text: str, site_name: str | None = None) -> Kind:
-        probabilities = self.probabilities(title, text, site_name)
-        return max(probabilities, key=probabilities.__getitem__)
+        return most_likely(self.probabilities(title, text, site_name))
 
     def probabilities(
         self, title: str | None, text: str, site_name: str | None = None

@@ -75,6 +75,10 @@ class LLMClassifier:
     def classify(self, articles: Sequence[Article]) -> list[Kind]:
         return [kind for kind, _ in self.classify_with_reasons(articles)]
 
+    def scores(self, articles: Sequence[Article]) -> list[dict[Kind, float]]:
+        """The model answers with a label, not probabilities: all weight on it."""
+        return [{k: float(k is kind) for k in Kind} for kind in self.classify(articles)]
+
     def classify_with_reasons(self, articles: Sequence[Article]) -> list[tuple[Kind, str | None]]:
         """Each article's kind and, when the linear classifier gave it, why."""
         if not articles:

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from mustreads.analyze.classify import get_classifier
+from mustreads.analyze.classify import get_classifier, most_likely
 from mustreads.analyze.cluster import cluster_stories
 from mustreads.analyze.dedupe import find_duplicates
 from mustreads.analyze.rank import rank_features, score
 from mustreads.analyze.summarize import get_summarizer
 from mustreads.analyze.topics import assign_topics
 from mustreads.config import Settings
-from mustreads.models import Analysis, AnalyzedArticle, Kind, Story, Summary, utcnow
+from mustreads.models import Analysis, AnalyzedArticle, Article, Kind, Story, Summary, utcnow
 from mustreads.progress import NoProgress, Progress
 from mustreads.store import Store
 
@@ -61,24 +61,24 @@ def analyze(
     }
     window.update({item.article.id: item for item in fresh})
     items = list(window.values())
-    fresh_ids = {item.article.id for item in fresh}
+    fresh_ids = set(_ids(fresh))
 
     # Classify and tag only what is new; earlier analyses keep their kind and topics.
     progress.start("classify", len(fresh))
-    kinds = dict(zip(_ids(fresh), _classify(fresh, settings), strict=True))
+    scores = dict(zip(_ids(fresh), _classify(fresh, settings), strict=True))
+    kinds = {article_id: most_likely(s) for article_id, s in scores.items()}
     progress.advance("classify", len(fresh))
     analyses: dict[int, Analysis] = {}
     for item in items:
-        assert item.article.id is not None
-        previous = item.analysis
-        if item.article.id in fresh_ids or previous is None:
-            analyses[item.article.id] = Analysis(
-                article_id=item.article.id,
-                kind=kinds.get(item.article.id, previous.kind if previous else None),
+        article_id, previous = _id(item.article), item.analysis
+        if article_id in fresh_ids or previous is None:
+            analyses[article_id] = Analysis(
+                article_id=article_id,
+                kind=kinds.get(article_id, previous.kind if previous else None),
                 topics=assign_topics(item.article, settings.analyze.topics),
             )
         else:
-            analyses[item.article.id] = previous
+            analyses[article_id] = previous
 
     articles = [item.article for item in items]
     duplicates = find_duplicates(articles)
@@ -87,6 +87,7 @@ def analyze(
     report.duplicates = sum(1 for a in fresh_ids if a in duplicates)
 
     _summarize(
+        store,
         [item for item in fresh if item.article.id not in duplicates],
         analyses,
         settings,
@@ -96,10 +97,13 @@ def analyze(
 
     progress.start("cluster", 1)
     originals = [a for a in articles if a.id not in duplicates]
-    story_kinds = {a_id: an.kind for a_id, an in analyses.items() if an.kind is not None}
-    stories = cluster_stories(
-        originals, story_kinds, window_days=settings.analyze.story_window_days
-    )
+    # Plausible news may join a story, not only what the classifier called news:
+    # a reaction piece on a release reads like analysis but covers the event.
+    threshold = settings.analyze.story_event_threshold
+    eligible = {a_id: Kind.EVENT for a_id, s in scores.items() if s[Kind.EVENT] >= threshold}
+    eligible.update({a_id: Kind.EVENT for a_id, an in analyses.items() if an.kind is Kind.EVENT})
+    stories = cluster_stories(originals, eligible, window_days=settings.analyze.story_window_days)
+    _news_by_coverage(stories, analyses, {a.id: _site_of(a) for a in articles})
     store.save_stories(stories)
     progress.advance("cluster")
     _rank(items, analyses, stories, duplicates, settings, at)
@@ -115,18 +119,49 @@ def analyze(
     return report
 
 
+def _id(article: Article) -> int:
+    assert article.id is not None, "stored articles have ids"
+    return article.id
+
+
 def _ids(items: Sequence[AnalyzedArticle]) -> list[int]:
-    return [item.article.id for item in items if item.article.id is not None]
+    return [_id(item.article) for item in items]
 
 
-def _classify(fresh: Sequence[AnalyzedArticle], settings: Settings) -> list[Kind]:
+def _classify(fresh: Sequence[AnalyzedArticle], settings: Settings) -> list[dict[Kind, float]]:
     if not fresh:
         return []
     classifier = get_classifier(settings.analyze.classifier, settings)
-    return classifier.classify([item.article for item in fresh])
+    return classifier.scores([item.article for item in fresh])
+
+
+def _news_by_coverage(
+    stories: Sequence[Story], analyses: dict[int, Analysis], sites: dict[int | None, str]
+) -> None:
+    """An article in a story that several sites report as news is news too."""
+    for story in stories:
+        members = [analyses[a] for a in story.article_ids]
+        covered = len({sites[a] for a in story.article_ids}) > 1
+        if covered and any(m.kind is Kind.EVENT for m in members):
+            for member in members:
+                member.kind = Kind.EVENT
+
+
+class StoreCache:
+    """The store's answer cache, seen through the summarizers' cache protocol."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, key: str) -> str | None:
+        return self.store.cache_get(key)
+
+    def put(self, key: str, value: str) -> None:
+        self.store.cache_put(key, value)
 
 
 def _summarize(
+    store: Store,
     todo: Sequence[AnalyzedArticle],
     analyses: dict[int, Analysis],
     settings: Settings,
@@ -136,7 +171,7 @@ def _summarize(
     progress.start("summarize", len(todo))
     if not todo:
         return
-    summarizer = get_summarizer(settings.analyze.summarizer, settings)
+    summarizer = get_summarizer(settings.analyze.summarizer, settings, cache=StoreCache(store))
     summaries: list[Summary] = summarizer.summarize(
         [item.article for item in todo], progress=lambda n: progress.advance("summarize", n)
     )
@@ -165,13 +200,12 @@ def _rank(
         for article_id in story.article_ids:
             story_of[article_id] = story
     for item in items:
-        article_id = item.article.id
-        assert article_id is not None
+        article_id = _id(item.article)
         analysis = analyses[article_id]
-        story = story_of.get(duplicates.get(article_id, article_id))
-        analysis.story_id = story.id if story else None
-        members = story.article_ids if story else [article_id]
-        sites = {_site(by_id[m]) for m in members if m in by_id}
+        found = story_of.get(duplicates.get(article_id, article_id))
+        analysis.story_id = found.id if found else None
+        members = found.article_ids if found else [article_id]
+        sites = {_site_of(by_id[m].article) for m in members if m in by_id}
         features = rank_features(
             item.article,
             topics=analysis.topics,
@@ -185,5 +219,5 @@ def _rank(
         analysis.analyzed_at = now
 
 
-def _site(item: AnalyzedArticle) -> str:
-    return item.article.site_name or urlsplit(item.article.url).netloc
+def _site_of(article: Article) -> str:
+    return article.site_name or urlsplit(article.url).netloc

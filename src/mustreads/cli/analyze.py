@@ -8,12 +8,16 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from mustreads.cli.app import DirOption, JsonFlag, app, open_dir
-from mustreads.cli.output import RichProgress, console, print_json
+from mustreads.cli.output import (
+    RichProgress,
+    news_stories,
+    print_analyze_report,
+    print_json,
+    print_stories,
+)
 from mustreads.errors import UserError
-from mustreads.models import Kind
 
 SinceOption = Annotated[
     str | None, typer.Option("--since", help="Only articles published since DATE (YYYY-MM-DD)")
@@ -48,18 +52,7 @@ def analyze_command(
 
         print_json(asdict(report))
         return
-    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(report.kinds.items())) or "none"
-    console.print(f"Analyzed {report.analyzed} articles ({kinds}) with {report.summarizer}.")
-    console.print(
-        f"{report.duplicates} duplicates collapsed; {report.stories} stories, "
-        f"{report.multi_source_stories} covered by several sources."
-    )
-    if report.fallbacks:
-        console.print(f"[yellow]{report.fallbacks} summaries fell back to extractive.[/yellow]")
-    if report.ungrounded:
-        console.print(
-            f"[red]{report.ungrounded} summaries failed the grounding check: review them.[/red]"
-        )
+    print_analyze_report(report)
 
 
 @app.command()
@@ -91,11 +84,7 @@ def stories(
     with open_dir(directory) as pub:
         found = pub.stories(since=parse_date(since))
     if not show_all:
-        found = [
-            (story, items)
-            for story, items in found
-            if any(i.analysis and i.analysis.kind is Kind.EVENT for i in items)
-        ]
+        found = news_stories(found)
     if as_json:
         print_json(
             [
@@ -115,11 +104,4 @@ def stories(
             ]
         )
         return
-    table = Table(title=f"{len(found)} stories")
-    table.add_column("id")
-    table.add_column("story", overflow="fold")
-    table.add_column("sources", overflow="fold")
-    for story, items in found:
-        sources = "\n".join(f"{i.article.site_name or '?'}: {i.article.title}" for i in items)
-        table.add_row(str(story.id), story.label, sources)
-    console.print(table)
+    print_stories(found)

@@ -19,8 +19,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from mustreads.analyze.pipeline import AnalyzeReport
 from mustreads.ingest.collect import FetchReport
-from mustreads.models import Source, SourceStatus
+from mustreads.models import AnalyzedArticle, Kind, Source, SourceStatus, Story
 
 console = Console()
 err_console = Console(stderr=True)
@@ -148,3 +149,41 @@ def print_fetch_report(report: FetchReport, counts: dict[str, int]) -> None:
         console.print(f"  [red]✗[/red] {url}: {message}", markup=True, highlight=False)
     if len(report.errors) > 10:
         console.print(f"  … and {len(report.errors) - 10} more (see `mustreads feeds list`)")
+
+
+def print_analyze_report(report: AnalyzeReport) -> None:
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(report.kinds.items())) or "none"
+    console.print(f"Analyzed {report.analyzed} articles ({kinds}) with {report.summarizer}.")
+    console.print(
+        f"{report.duplicates} duplicates collapsed; {report.stories} stories, "
+        f"{report.multi_source_stories} covered by several sources."
+    )
+    if report.fallbacks:
+        console.print(f"[yellow]{report.fallbacks} summaries fell back to extractive.[/yellow]")
+    if report.ungrounded:
+        console.print(
+            f"[red]{report.ungrounded} summaries failed the grounding check: review them.[/red]"
+        )
+
+
+StoryList = list[tuple[Story, list[AnalyzedArticle]]]
+
+
+def news_stories(found: StoryList) -> StoryList:
+    """Only the stories that are news (a resource is a story of its own)."""
+    return [
+        (story, items)
+        for story, items in found
+        if any(i.analysis and i.analysis.kind is Kind.EVENT for i in items)
+    ]
+
+
+def print_stories(found: StoryList) -> None:
+    table = Table(title=f"{len(found)} stories")
+    table.add_column("id")
+    table.add_column("story", overflow="fold")
+    table.add_column("sources", overflow="fold")
+    for story, items in found:
+        sources = "\n".join(f"{i.article.site_name or '?'}: {i.article.title}" for i in items)
+        table.add_row(str(story.id), story.label, sources)
+    console.print(table)

@@ -86,6 +86,7 @@ class Collector:
             settings.extract.extractor, min_words=settings.extract.min_words
         )
         self.report = FetchReport()
+        self.site_names: dict[int | None, str] = {}  # feed titles, for pages that name no site
 
     def run(self, *, feeds: bool = True, links: bool = True) -> FetchReport:
         asyncio.run(self._run(feeds=feeds, links=links))
@@ -102,6 +103,7 @@ class Collector:
                     self.progress.start("feeds", len(due))
                     await asyncio.gather(*(self._poll(fetcher, source) for source in due))
                 if links:
+                    self.site_names = {s.id: s.title for s in self.store.list_sources() if s.title}
                     pending = self.store.pending_links(self.now())
                     self.progress.start("pages", len(pending))
                     await asyncio.gather(
@@ -267,7 +269,7 @@ class Collector:
             status=extracted.status,
             title=extracted.title or link.title,
             author=extracted.author or link.author,
-            site_name=extracted.site_name,
+            site_name=extracted.site_name or self.site_names.get(link.source_id),
             published_at=extracted.published_at or link.published_at,
             language=extracted.language,
             image=extracted.image,

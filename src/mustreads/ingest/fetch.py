@@ -23,7 +23,7 @@ from http import HTTPStatus
 from typing import Protocol
 from urllib.parse import urlsplit
 
-import brotli  # type: ignore[import-untyped]
+import brotli
 import httpx
 
 from mustreads.config import FetchSettings

@@ -6,7 +6,7 @@ method is one short transaction, so a crash loses at most the item in hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 

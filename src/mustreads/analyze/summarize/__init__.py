@@ -14,7 +14,15 @@ from mustreads.config import Settings
 from mustreads.models import Article, Summary
 from mustreads.registry import Registry
 
-__all__ = ["Summarizer", "get_summarizer", "summarizers"]
+__all__ = ["Summarizer", "SummaryCache", "get_summarizer", "summarizers"]
+
+
+class SummaryCache(Protocol):
+    """Where a backend keeps expensive answers between runs (the pipeline's is the store)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, value: str) -> None: ...
 
 
 class Summarizer(Protocol):
@@ -35,9 +43,12 @@ class Summarizer(Protocol):
 summarizers: Registry[Summarizer] = Registry("summarizer", "mustreads.summarizers")
 
 
-def get_summarizer(name: str, settings: Settings) -> Summarizer:
-    """The summarizer registered as ``name``, built with ``settings``.
+def get_summarizer(
+    name: str, settings: Settings, *, cache: SummaryCache | None = None
+) -> Summarizer:
+    """The summarizer registered as ``name``, built with ``settings`` and ``cache``.
 
-    Raises :class:`~mustreads.errors.BackendError` for an unknown name.
+    Every backend factory takes ``(settings, *, cache=None)``. Raises
+    :class:`~mustreads.errors.BackendError` for an unknown name.
     """
-    return summarizers.create(name, settings)
+    return summarizers.create(name, settings, cache=cache)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mustreads.analyze.summarize import SummaryCache
 from mustreads.analyze.text import content_words, is_boilerplate, split_paragraphs, split_sentences
 from mustreads.config import Settings
 from mustreads.models import Article, ArticleStatus, Kind, Summary
@@ -94,7 +95,9 @@ class ExtractiveSummarizer:
 
     name = "extractive"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, cache: SummaryCache | None = None) -> None:
+        # ``cache`` is part of every summarizer's signature; extractive summaries
+        # cost less to compute than to look up, so it is not used.
         self.settings = settings
         analyze = settings.analyze
         self.min_sentences = min(analyze.min_sentences, analyze.max_sentences)

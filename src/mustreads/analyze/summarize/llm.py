@@ -26,11 +26,10 @@ import hashlib
 import re
 import string
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
 from mustreads.analyze.grounding import check_grounding
 from mustreads.analyze.llm_client import ChatClient, run_sync
-from mustreads.analyze.summarize import Summarizer
+from mustreads.analyze.summarize import Summarizer, SummaryCache
 from mustreads.analyze.text import split_sentences
 from mustreads.analyze.trim import estimate_tokens, trim_to_budget
 from mustreads.config import Settings
@@ -65,14 +64,6 @@ LANGUAGE_NAMES = {
     "uk": "Ukrainian", "tr": "Turkish", "ar": "Arabic", "he": "Hebrew", "hi": "Hindi",
     "ja": "Japanese", "ko": "Korean", "zh": "Chinese", "vi": "Vietnamese", "id": "Indonesian",
 }  # fmt: skip
-
-
-class SummaryCache(Protocol):
-    """Where answers are kept between runs; the pipeline passes a store-backed one."""
-
-    def get(self, key: str) -> str | None: ...
-
-    def put(self, key: str, value: str) -> None: ...
 
 
 class MemoryCache:
