@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -16,11 +17,11 @@ PG_URL = os.environ.get("MUSTREADS_TEST_DATABASE_URL")
 STORE_KINDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 
-@pytest.fixture(params=STORE_KINDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A blank database: SQLite in a temp folder, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'mustreads.db'}"
+@contextlib.contextmanager
+def blank_store_url(kind: str, folder: Path) -> Iterator[str]:
+    """A blank database: SQLite in ``folder``, or a fresh PostgreSQL database."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'data' / 'mustreads.db'}"
         return
     assert PG_URL is not None
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
@@ -33,6 +34,12 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with blank_store_url(request.param, tmp_path) as url:
+        yield url
 
 
 # Property tests explore the same examples on every run: CI never fails on a draw
