@@ -35,6 +35,7 @@ from mustreads.progress import Progress
 from mustreads.store import Store
 
 SECTIONS = ("events", "resources")
+StoryList = list[tuple[Story, list[AnalyzedArticle]]]
 
 
 def find_root(start: Path) -> Path:
@@ -210,24 +211,25 @@ class Publication:
             )
         return sorted(out, key=lambda row: -(row["score"] or 0.0))
 
-    def stories(self, *, since: datetime | None = None) -> list[tuple[Story, list[AnalyzedArticle]]]:
-        """Stories of the analyzed articles since ``since`` (default: the analysis window)."""
+    def stories(self, *, since: datetime | None = None) -> StoryList:
+        """Stories of the analyzed articles since ``since`` (default: the analysis window).
+
+        Biggest first (most articles), then by their best score.
+        """
         since = since or window_start(self.settings, utcnow())
-        items = [
-            i for i in self.store.analyzed_articles(since=since)
-            if i.analysis is not None and i.analysis.story_id is not None
-            and i.analysis.duplicate_of is None
-        ]
         members: dict[int, list[AnalyzedArticle]] = {}
-        for item in items:
-            assert item.analysis is not None and item.analysis.story_id is not None
-            members.setdefault(item.analysis.story_id, []).append(item)
+        for item in self.store.analyzed_articles(since=since):
+            n = item.analysis
+            if n is not None and n.story_id is not None and n.duplicate_of is None:
+                members.setdefault(n.story_id, []).append(item)
         stories = self.store.get_stories(list(members))
-        ranked = sorted(
-            members.items(),
-            key=lambda kv: (-len(kv[1]), -max((i.analysis.score or 0) for i in kv[1] if i.analysis)),
-        )
-        return [(stories[story_id], group) for story_id, group in ranked]
+
+        def rank(group: list[AnalyzedArticle]) -> tuple[int, float]:
+            return (-len(group), -max(i.analysis.score or 0.0 for i in group if i.analysis))
+
+        return [
+            (stories[s], group) for s, group in sorted(members.items(), key=lambda kv: rank(kv[1]))
+        ]
 
     def fetch(
         self, *, progress: Progress | None = None, feeds: bool = True, links: bool = True

@@ -21,7 +21,8 @@ from rich.table import Table
 
 from mustreads.analyze.pipeline import AnalyzeReport
 from mustreads.ingest.collect import FetchReport
-from mustreads.models import AnalyzedArticle, Kind, Source, SourceStatus, Story
+from mustreads.models import Kind, Source, SourceStatus
+from mustreads.publication import StoryList
 
 console = Console()
 err_console = Console(stderr=True)
@@ -164,9 +165,6 @@ def print_analyze_report(report: AnalyzeReport) -> None:
         console.print(
             f"[red]{report.ungrounded} summaries failed the grounding check: review them.[/red]"
         )
-
-
-StoryList = list[tuple[Story, list[AnalyzedArticle]]]
 
 
 def news_stories(found: StoryList) -> StoryList:

@@ -126,7 +126,7 @@ class Store(AnalysisQueries):
         return link, True
 
     def add_feed_links(self, source_id: int, links: Sequence[Link]) -> int:
-        """Insert a feed's entries in one transaction, skipping known ones; returns how many are new.
+        """Insert a feed's entries in one transaction, skipping known ones; returns the new count.
 
         An entry is known when its canonical URL is, or when this feed already
         gave its GUID (a feed that moves its articles keeps their GUIDs).
