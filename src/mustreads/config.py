@@ -34,6 +34,11 @@ class PublicationSettings(Section):
     name: str = Field("An AI engineer's must-reads", description="Name of the newsletter")
     url: str = Field("http://localhost:8000/", description="Public address of the web archive")
     language: str = Field("en", description="Language of the issues (BCP 47)")
+    description: str = Field(
+        "The week's most useful reading for AI engineers, chosen and summarized.",
+        description="One line about the newsletter (about page, feeds, meta tags)",
+    )
+    author: str = Field("The editors", description="Who writes it (feeds, about page)")
 
 
 class StoreSettings(Section):
@@ -170,6 +175,40 @@ class RankSettings(Section):
     )
 
 
+class ComposeSettings(Section):
+    weekday: str = Field(
+        "friday",
+        pattern="^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
+        description="Day the issue goes out; its week ends that day",
+    )
+    events: int = Field(5, ge=0, le=50, description="News stories in 'Events you should know'")
+    resources: int = Field(8, ge=0, le=100, description="Articles in 'Resources you should read'")
+    free_resources: int = Field(
+        3, ge=0, description="The first N resources are free; the rest are for paid readers"
+    )
+    title_items: int = Field(3, ge=1, le=5, description="Items named in the title")
+    title_words: int = Field(7, ge=2, le=20, description="Most words of one headline phrase")
+    subtitle: str = Field(
+        "An AI engineer's must-reads for {date}", description="Subtitle template ({date})"
+    )
+    date_format: str = Field(
+        "{m}-{d}-{yy}", description="Date in the subtitle: {m} {d} {mm} {dd} {yy} {yyyy} {month}"
+    )
+    intro: str = Field(
+        "Here are the articles, guides and news about AI engineering worth your time this week."
+        " New to the field? Start with the [learning roadmap](https://example.org/roadmap).",
+        description="Intro paragraph of every issue (Markdown)",
+    )
+    previous_text: str = Field(
+        "If you missed last week's must-reads, check them out here:",
+        description="Text before the link to the previous issue",
+    )
+    paywall_text: str = Field(
+        "Keep reading with a 7-day free trial", description="Shown to free readers at the paywall"
+    )
+    trial_days: int = Field(7, ge=0, description="Length of the free trial, in days")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -185,6 +224,7 @@ class Settings(BaseSettings):
     analyze: AnalyzeSettings = AnalyzeSettings()
     llm: LLMSettings = LLMSettings()
     rank: RankSettings = RankSettings()
+    compose: ComposeSettings = ComposeSettings()
 
     @model_validator(mode="before")
     @classmethod

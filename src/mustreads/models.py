@@ -7,7 +7,7 @@ Times are timezone-aware UTC ``datetime`` objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 
@@ -233,3 +233,62 @@ class AnalyzedArticle:
     article: Article
     link: Link
     analysis: Analysis | None = None
+
+
+class IssueStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Section(StrEnum):
+    EVENTS = "events"  # "Events you should know": one bullet per news story
+    RESOURCES = "resources"  # "Resources you should read": explainers, essays, tutorials …
+
+
+class Tier(StrEnum):
+    FREE = "free"
+    PAID = "paid"  # the extended reading list, behind the paywall
+
+
+@dataclass(slots=True)
+class SourceRef:
+    """One site that covered an item: shown as "(sources: A, B)"."""
+
+    name: str
+    url: str
+
+
+@dataclass(slots=True)
+class IssueItem:
+    section: Section
+    title: str
+    url: str
+    summary: str
+    tier: Tier = Tier.FREE
+    author: str | None = None
+    sources: list[SourceRef] = field(default_factory=list)
+    article_id: int | None = None
+    story_id: int | None = None
+    position: int = 0
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class Issue:
+    """One weekly issue; ``number`` and ``published_at`` are set when it is published."""
+
+    week: date  # the last day of the week the issue covers
+    title: str
+    subtitle: str
+    intro: str = ""  # Markdown, from the publication's settings
+    status: IssueStatus = IssueStatus.DRAFT
+    number: int | None = None
+    slug: str | None = None
+    previous_id: int | None = None
+    previous_url: str | None = None
+    published_at: datetime | None = None
+    items: list[IssueItem] = field(default_factory=list)
+    id: int | None = None
+
+    def section(self, section: Section) -> list[IssueItem]:
+        return [item for item in self.items if item.section is section]

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     Dialect,
     Float,
     ForeignKey,
@@ -187,4 +188,39 @@ llm_cache = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+issues = Table(
+    "issues",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", Integer, unique=True),  # set when published
+    Column("slug", String(200), unique=True),
+    Column("week", Date, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("subtitle", Text, nullable=False),
+    Column("intro", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("previous_id", Integer, ForeignKey("issues.id", ondelete="SET NULL")),
+    Column("published_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_issues_week", "week"),
+)
+
+issue_items = Table(
+    "issue_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("issue_id", Integer, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False),
+    Column("section", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("tier", String(8), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("author", Text),
+    Column("sources", Text, nullable=False),  # JSON list of {name, url}
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
+    Index("ix_issue_items_issue_id", "issue_id"),
 )

@@ -18,10 +18,11 @@ from mustreads.models import Article, ArticleStatus, Link, LinkStatus, Page, Sou
 from mustreads.store import schema
 from mustreads.store.analyses import AnalysisQueries
 from mustreads.store.engine import create_store_engine, migrate
+from mustreads.store.issues import IssueQueries
 from mustreads.store.rows import T, from_row, to_row
 
 
-class Store(AnalysisQueries):
+class Store(AnalysisQueries, IssueQueries):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
