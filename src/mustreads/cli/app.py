@@ -237,3 +237,10 @@ def config_show(directory: DirOption = None, as_json: JsonFlag = False) -> None:
 # Importing these registers their commands on `app`.
 from mustreads.cli import analyze as _analyze  # noqa: E402,F401
 from mustreads.cli import demo as _demo  # noqa: E402,F401
+
+for _module in ("compose", "review", "publish"):  # written in parallel: absent ones are skipped
+    try:
+        __import__(f"mustreads.cli.{_module}")
+    except ModuleNotFoundError as _missing:
+        if _missing.name != f"mustreads.cli.{_module}":
+            raise
