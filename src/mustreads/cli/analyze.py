@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -12,6 +13,7 @@ import typer
 from mustreads.cli.app import DirOption, JsonFlag, app, open_dir
 from mustreads.cli.output import (
     RichProgress,
+    console,
     news_stories,
     print_analyze_report,
     print_json,
@@ -48,8 +50,6 @@ def analyze_command(
     with open_dir(directory) as pub, RichProgress(enabled=not as_json) as progress:
         report = pub.analyze(since=since_date, summarizer=summarizer, progress=progress)
     if as_json:
-        from dataclasses import asdict
-
         print_json(asdict(report))
         return
     print_analyze_report(report)
@@ -105,3 +105,19 @@ def stories(
         )
         return
     print_stories(found)
+
+
+@app.command()
+def learn(directory: DirOption = None, as_json: JsonFlag = False) -> None:
+    """Fit ranking weights to the curator's past picks and score them on held-out weeks."""
+    from mustreads.analyze.learn import learn_ranking
+
+    with open_dir(directory) as pub:
+        weights, report = learn_ranking(pub.store, pub.settings)
+    if as_json:
+        print_json({"weights": weights, "report": asdict(report)})
+        return
+    console.print(report.summary())
+    console.print("To use them, put these lines in the [rank] table of mustreads.toml:")
+    for name, value in weights.items():
+        console.print(f"{name} = {value}", highlight=False)
