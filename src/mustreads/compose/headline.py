@@ -99,9 +99,8 @@ def headline_phrase(title: str, max_words: int, *, site_name: str | None = None)
         if _is_meaningful(head):
             text = head
         break
-    phrase = _limit(text, max_words)
-    if not phrase:
-        phrase = _limit(" ".join(title.split()), max_words)
+    # Every word may dangle ("How to …" in two words): then the first words as they are.
+    phrase = _limit(text, max_words) or " ".join(text.split()[:max_words]).rstrip(_TRAILING_PUNCT)
     return phrase[:1].upper() + phrase[1:]
 
 
