@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -394,7 +395,15 @@ def test_redrafting_replaces_the_week_s_draft_and_keeps_its_id(store: Store) -> 
     assert [s.name for s in loaded.items[0].sources] == ["Wire", "Blog"]
     assert loaded.items[0].story_id is not None
     draft_issue(store, Settings(), week=WEEK)
-    assert store.draft_for_week(WEEK) == loaded  # same store, same draft
+    assert same_draft(store.draft_for_week(WEEK), loaded)  # same store, same draft
+
+
+def same_draft(a: Issue | None, b: Issue | None) -> bool:
+    """Equal but for the row ids of the items (saving a draft rewrites its items)."""
+    assert a is not None and b is not None
+    return replace(a, items=[replace(i, id=None) for i in a.items]) == replace(
+        b, items=[replace(i, id=None) for i in b.items]
+    )
 
 
 def test_previous_issue_and_what_it_featured(store: Store) -> None:
