@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import css_inline
 import jinja2
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -250,6 +249,20 @@ def _long_date(moment: datetime | date | None) -> str:
     return f"{moment:%B} {moment.day}, {moment.year}" if moment else ""
 
 
+@functools.cache
+def _inliner() -> Any:
+    # Imported here: only email needs it, and the site builds without it.
+    import css_inline
+
+    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+def _inline_css(html: str) -> str:
+    """``html`` with its ``<style>`` rules moved into ``style`` attributes; @media
+    rules (the dark mode) stay in a ``<style>`` element, where only they can work."""
+    return str(_inliner().inline(html))
+
+
 class Renderer:
     """The templates of one publication, with its settings."""
 
@@ -289,7 +302,6 @@ class Renderer:
             archive_url=base + "archive/",
             about_url=base + "about/",
         )
-        self._inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
     # -- plumbing ------------------------------------------------------------
 
@@ -382,7 +394,7 @@ class Renderer:
         html = self.render(
             "email.html", issue=self.view(issue, paid=paid), unsubscribe_url=unsubscribe_url
         )
-        return self._inliner.inline(html)
+        return _inline_css(html)
 
     def email_text(self, issue: Issue, *, paid: bool, unsubscribe_url: str | None = None) -> str:
         return self.render(
