@@ -59,7 +59,7 @@ TEMPLATES_DIR = "templates"
 # Characters that XML 1.0 refuses or HTML calls a parse error: C0 but tab, LF and CR,
 # DEL, C1, lone surrogates and two non-characters.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_URL_FORBIDDEN = frozenset(" \t\r\n\"'<>\\`") | {chr(c) for c in range(0x20)} | {"\x7f"}
+_URL_FORBIDDEN = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 
 
 def http_url(url: str | None) -> str | None:
@@ -70,7 +70,7 @@ def http_url(url: str | None) -> str | None:
     scheme, sep, rest = url.partition("://")
     if not sep or scheme.lower() not in ("http", "https") or not rest.split("/", 1)[0]:
         return None
-    return None if any(ch in _URL_FORBIDDEN for ch in url) else url
+    return None if _URL_FORBIDDEN.search(url) else url
 
 
 def site_url(settings: Settings) -> str:
@@ -279,6 +279,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # one Renderer per build or process: no stat() per page
         )
         self.env.filters.update(
             md_html=markdown_html,

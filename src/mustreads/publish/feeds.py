@@ -49,26 +49,42 @@ def _updated(issues: Sequence[Issue]) -> datetime | None:
     return max(dates) if dates else None
 
 
-def rss_feed(renderer: Renderer, issues: Sequence[Issue], limit: int = FEED_ENTRIES) -> str:
-    """RSS 2.0 of the newest ``limit`` of ``issues`` (published, newest first)."""
+def rss_feed(
+    renderer: Renderer, issues: Sequence[Issue], entries: Sequence[FeedEntry] | None = None
+) -> str:
+    """RSS 2.0 of the newest issues (``issues``: published, newest first).
+
+    ``entries`` are :func:`feed_entries` of ``issues`` when the caller has them.
+    """
     return renderer.render(
         "feed.rss.xml",
-        entries=feed_entries(renderer, issues, limit),
+        entries=feed_entries(renderer, issues) if entries is None else entries,
         updated=_updated(issues),
     )
 
 
-def atom_feed(renderer: Renderer, issues: Sequence[Issue], limit: int = FEED_ENTRIES) -> str:
-    """Atom 1.0 of the newest ``limit`` of ``issues`` (published, newest first)."""
+def atom_feed(
+    renderer: Renderer, issues: Sequence[Issue], entries: Sequence[FeedEntry] | None = None
+) -> str:
+    """Atom 1.0 of the newest issues (``issues``: published, newest first)."""
     updated = _updated(issues)
     return renderer.render(
         "feed.atom.xml",
-        entries=feed_entries(renderer, issues, limit),
+        entries=feed_entries(renderer, issues) if entries is None else entries,
         # Atom requires <updated>; a feed with no entry yet says the epoch
         updated=updated or datetime(1970, 1, 1, tzinfo=UTC),
     )
 
 
-def sitemap(renderer: Renderer, issues: Sequence[Issue]) -> str:
-    """The sitemap: home, archive, about and every published issue's page."""
-    return renderer.render("sitemap.xml", issues=renderer.views(issues), updated=_updated(issues))
+def sitemap(
+    renderer: Renderer, issues: Sequence[Issue], views: Sequence[IssueView] | None = None
+) -> str:
+    """The sitemap: home, archive, about and every published issue's page.
+
+    ``views`` are the free views of ``issues`` when the caller has them.
+    """
+    return renderer.render(
+        "sitemap.xml",
+        issues=renderer.views(issues) if views is None else views,
+        updated=_updated(issues),
+    )
