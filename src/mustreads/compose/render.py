@@ -43,15 +43,8 @@ from mustreads.errors import UserError
 from mustreads.ingest.sanitize import sanitize_html
 from mustreads.models import Issue, IssueItem, Section, Tier
 
-__all__ = [
-    "IssueView",
-    "ItemView",
-    "Renderer",
-    "http_url",
-    "issue_url",
-    "markdown_html",
-    "markdown_text",
-]
+__all__ = ["IssueView", "ItemView", "Renderer", "http_url", "issue_url", "markdown_html",
+           "markdown_safe", "markdown_text"]  # fmt: skip
 
 #: Bump when the Python side of rendering changes what templates receive.
 RENDER_VERSION = "1"
@@ -250,17 +243,12 @@ def _long_date(moment: datetime | date | None) -> str:
 
 
 @functools.cache
-def _inliner() -> Any:
-    # Imported here: only email needs it, and the site builds without it.
-    import css_inline
+def _css_inliner() -> Any:
+    """Moves ``<style>`` rules into ``style`` attributes; @media rules (the dark mode)
+    stay in a ``<style>`` element, where only they can work."""
+    import css_inline  # here: only email needs it, and the site builds without it
 
     return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
-
-
-def _inline_css(html: str) -> str:
-    """``html`` with its ``<style>`` rules moved into ``style`` attributes; @media
-    rules (the dark mode) stay in a ``<style>`` element, where only they can work."""
-    return str(_inliner().inline(html))
 
 
 class Renderer:
@@ -327,13 +315,9 @@ class Renderer:
         return digest.hexdigest()
 
     def view(
-        self,
-        issue: Issue,
-        *,
-        paid: bool,
-        previous: Issue | None = None,
+        self, issue: Issue, *, paid: bool, previous: Issue | None = None,
         next_issue: Issue | None = None,
-    ) -> IssueView:
+    ) -> IssueView:  # fmt: skip
         """What templates may see of ``issue``: for ``paid=False``, no paid item."""
         shown = [i for i in issue.items if paid or i.tier is Tier.FREE]
         events = tuple(_item_view(i) for i in shown if i.section is Section.EVENTS)
@@ -395,7 +379,7 @@ class Renderer:
         html = self.render(
             "email.html", issue=self.view(issue, paid=paid), unsubscribe_url=unsubscribe_url
         )
-        return _inline_css(html)
+        return str(_css_inliner().inline(html))
 
     def email_text(self, issue: Issue, *, paid: bool, unsubscribe_url: str | None = None) -> str:
         return self.render(
