@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -290,6 +290,7 @@ class Renderer:
             atom_url=base + "atom.xml",
             archive_url=base + "archive/",
             about_url=base + "about/",
+            base=urlsplit(base).path,  # start of links to own pages; the site's are relative
         )
 
     # -- plumbing ------------------------------------------------------------
