@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from mustreads.models import Issue, IssueItem
 
-_CONTENT = ("title", "url", "summary", "author", "sources")
+_CONTENT = ("title", "url", "summary", "author", "sources", "article_id", "story_id")
 
 
 @dataclass(slots=True)
@@ -15,7 +15,7 @@ class IssueChanges:
     added: int = 0
     removed: int = 0
     moved: int = 0  # to another section or across the paywall
-    edited: int = 0  # title, link, summary, author or sources rewritten
+    edited: int = 0  # title, link, summary, author, sources or article/story rewritten
     reordered: bool = False  # kept items in another order within their section and tier
 
     def __bool__(self) -> bool:

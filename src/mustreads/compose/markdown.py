@@ -181,7 +181,8 @@ def _read_body(lines: list[Line]) -> list[_Block]:
         starts_item = bool(_RESOURCE.match(text) or md.BULLET.match(text))
         if comment is not None and not starts_item:
             raise EditError(
-                "an item comment must sit right above its item ('### [Title](url)' or '- …')",
+                "an item comment must sit right above its item ('### [Title](url)' or '- …'):"
+                " move it with its item, or delete it with its item",
                 line=comment[0],
             )
         structural = starts_item or text.startswith(("#", "<!--"))
@@ -257,7 +258,10 @@ def _read_body(lines: list[Line]) -> list[_Block]:
                 line=number,
             )
     if comment is not None:
-        raise EditError("an item comment must sit right above its item", line=comment[0])
+        raise EditError(
+            "an item comment must sit right above its item: delete it with its item",
+            line=comment[0],
+        )
     return blocks
 
 
