@@ -287,6 +287,7 @@ class Issue:
     previous_id: int | None = None
     previous_url: str | None = None
     published_at: datetime | None = None
+    edited_at: datetime | None = None  # the curator's last edit: a re-draft keeps the draft
     items: list[IssueItem] = field(default_factory=list)
     id: int | None = None
 

@@ -37,13 +37,19 @@ WeekOption = Annotated[
 def draft(
     week: WeekOption = None,
     show: Annotated[bool, typer.Option("--show", help="Show the draft as readers see it")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Start over even if the draft was edited")
+    ] = False,
     directory: DirOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Build (or rebuild) the draft issue of the week from the analyzed articles."""
+    """Build (or rebuild) the draft issue of the week from the analyzed articles.
+
+    A draft changed with `mustreads edit` is kept as it is, unless --rebuild.
+    """
     day = _week(week)
     with open_dir(directory) as pub:
-        issue = draft_issue(pub.store, pub.settings, week=day)
+        issue = draft_issue(pub.store, pub.settings, week=day, rebuild=rebuild)
         settings = pub.settings
     if as_json:
         print_json(issue_json(issue, settings))
@@ -79,6 +85,13 @@ def _week(text: str | None) -> date | None:
 
 
 def print_draft_summary(issue: Issue) -> None:
+    if issue.edited_at is not None:
+        console.print(
+            f"Kept the draft of {issue.week.isoformat()} as edited "
+            f"({issue.edited_at:%Y-%m-%d %H:%M} UTC); `mustreads draft --rebuild` starts over.",
+            highlight=False,
+        )
+        return
     events = issue.section(Section.EVENTS)
     resources = issue.section(Section.RESOURCES)
     free = sum(1 for item in resources if item.tier is Tier.FREE)

@@ -18,7 +18,7 @@ from mustreads.compose.changes import compare_issues
 from mustreads.compose.markdown import EditError, issue_to_markdown, markdown_to_issue
 from mustreads.compose.week import parse_week
 from mustreads.errors import MustreadsError, NotFoundError, UserError
-from mustreads.models import Issue
+from mustreads.models import Issue, utcnow
 from mustreads.publication import Publication
 
 KEPT_EDIT = Path("data") / "draft-edit.md"  # in the publication folder
@@ -63,6 +63,7 @@ def edit(
         changed = issue != draft
         if changed:
             _check_unchanged_since(pub, draft, kept, edited)
+            issue.edited_at = utcnow()  # from now on, `draft` and `run` keep this draft
             pub.store.save_issue(issue)
     if resume:
         kept.unlink(missing_ok=True)

@@ -86,10 +86,13 @@ def draft_issue(
     *,
     week: date | None = None,
     now: datetime | None = None,
+    rebuild: bool = False,
 ) -> Issue:
     """Build and save the draft of the week ending ``week`` (default: this week's issue day).
 
-    A draft of that week already in the store is replaced, keeping its id.
+    A draft of that week already in the store is replaced, keeping its id —
+    unless the curator edited it (``edited_at``): then it is returned as it is,
+    and only ``rebuild`` starts it over.
     """
     now = now or utcnow()
     week = week or week_ending(now.astimezone(UTC).date(), settings.compose.weekday)
@@ -99,6 +102,9 @@ def draft_issue(
             f"the issue of the week ending {week.isoformat()} is already published "
             f"(number {published[0].number}): draft another week with --week"
         )
+    existing = store.draft_for_week(week)
+    if existing is not None and existing.edited_at is not None and not rebuild:
+        return existing
     start, end = week_window(week)
     candidates = [item for item in store.analyzed_articles(since=start) if _within(item, end)]
     story_ids = {
@@ -117,7 +123,6 @@ def draft_issue(
         featured=Featured(frozenset(articles), frozenset(story_keys)),
         previous=earlier[0] if earlier else None,
     )
-    existing = store.draft_for_week(week)
     if existing is not None:
         issue.id = existing.id
     return store.save_issue(issue)

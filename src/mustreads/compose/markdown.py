@@ -166,7 +166,7 @@ def markdown_to_issue(text: str, draft: Issue) -> Issue:
         week=draft.week, title=values["title"], subtitle=values["subtitle"],
         intro=values["intro"], status=draft.status, number=draft.number, slug=draft.slug,
         previous_id=draft.previous_id, previous_url=draft.previous_url,
-        published_at=draft.published_at, items=items, id=draft.id,
+        published_at=draft.published_at, edited_at=draft.edited_at, items=items, id=draft.id,
     )  # fmt: skip
 
 

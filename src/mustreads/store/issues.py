@@ -22,7 +22,7 @@ from mustreads.models import (
 from mustreads.store import schema
 
 _ISSUE_COLUMNS = ("number", "slug", "week", "title", "subtitle", "intro", "previous_id",
-                  "published_at")  # fmt: skip
+                  "published_at", "edited_at")  # fmt: skip
 
 
 def _issue_row(issue: Issue) -> dict[str, Any]:

@@ -203,6 +203,7 @@ issues = Table(
     Column("status", String(16), nullable=False),
     Column("previous_id", Integer, ForeignKey("issues.id", ondelete="SET NULL")),
     Column("published_at", UTCDateTime),
+    Column("edited_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_issues_week", "week"),
 )

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("previous_id", sa.Integer),
         sa.Column("published_at", UTCDateTime),
+        sa.Column("edited_at", UTCDateTime),
         sa.Column("updated_at", UTCDateTime, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_issues"),
         sa.UniqueConstraint("number", name="uq_issues_number"),
