@@ -8,11 +8,10 @@ any absolute link the pages carry (stylesheet, feeds, canonical) resolves here.
 from __future__ import annotations
 
 import functools
-import html
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ import pytest
 
 from mustreads.config import PublicationSettings, Settings
 from mustreads.models import Issue, IssueItem, Section, SourceRef, Tier
+from mustreads.publish.site import build_site
+from mustreads.store import Store
 
 # Pages every build must write; the tests check each of them.
 EXPECTED_PAGES = (
@@ -78,10 +79,18 @@ def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
 
 @pytest.fixture(scope="session")
 def built_site(site_server: tuple[Path, str]) -> BuiltSite:
+    """The two sample issues published in a SQLite store, and the site built from it."""
     folder, base_url = site_server
     settings = Settings(publication=PublicationSettings(url=base_url))
-    issues = _published(sample_issues())
-    _write_handmade_site(folder, settings, issues)
+    with Store.open(f"sqlite:///{folder.parent / 'mustreads.db'}") as store:
+        previous: Issue | None = None
+        for number, draft in enumerate(sample_issues(), start=1):
+            draft.previous_id = previous.id if previous else None
+            saved = store.save_issue(draft)
+            when = datetime.combine(draft.week, time(9), UTC)
+            previous = store.publish_issue(saved, slug=str(number), published_at=when)
+        build_site(store, settings, folder.parent, folder)
+        issues = store.published_issues()[::-1]
     return BuiltSite(root=folder, base_url=base_url, settings=settings, issues=issues)
 
 
@@ -211,101 +220,3 @@ def sample_issues() -> list[Issue]:
         ],
     )
     return [first, second]
-
-
-def _published(drafts: list[Issue]) -> list[Issue]:
-    """Number and date the drafts as publishing would (for the hand-made site)."""
-    for number, issue in enumerate(drafts, start=1):
-        issue.id = number
-        issue.number = number
-        issue.slug = str(number)
-        issue.published_at = datetime.combine(issue.week, datetime.min.time(), UTC)
-        issue.previous_id = number - 1 or None
-    return drafts
-
-
-# -- the hand-made site, until mustreads.publish.site exists ----------------------------
-# A minimal stand-in for the renderer's output, so the harness runs meanwhile.
-
-_CSS = """\
-body { font: 18px/1.6 system-ui, sans-serif; margin: 0 auto; max-width: 40rem; padding: 1rem; }
-a { color: #0645ad; }
-.items { list-style: none; padding: 0; }
-.items > li { margin: 0 0 1.5rem; }
-.items .title { display: inline-block; font-weight: 600; min-height: 44px; padding: 8px 0; }
-.items p { overflow-wrap: anywhere; }
-.sources a { display: inline-block; min-height: 24px; }
-.paywall { border: 1px solid #ccc; border-radius: 8px; padding: 1rem; }
-nav a { display: inline-block; padding: 10px 8px; }
-"""
-
-
-def _page(settings: Settings, title: str, main: str) -> str:
-    name = html.escape(settings.publication.name)
-    return f"""<!doctype html>
-<html lang="{settings.publication.language}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)} · {name}</title>
-<link rel="stylesheet" href="/assets/style.css">
-</head>
-<body>
-<header><nav><a href="/">{name}</a> <a href="/archive/">Archive</a> <a href="/about/">About</a>
-</nav></header>
-<main>
-{main}
-</main>
-</body>
-</html>
-"""
-
-
-def _items(issue: Issue, section: Section) -> str:
-    rows = []
-    for item in issue.section(section):
-        if item.tier is Tier.PAID:
-            continue
-        sources = ", ".join(
-            f'<a href="{html.escape(s.url)}">{html.escape(s.name)}</a>' for s in item.sources
-        )
-        rows.append(
-            f'<li><a class="title" href="{html.escape(item.url)}">{html.escape(item.title)}</a>'
-            f"<p>{html.escape(item.summary)}</p>"
-            + (f'<p class="sources">(sources: {sources})</p>' if sources else "")
-            + "</li>"
-        )
-    return '<ul class="items">' + "".join(rows) + "</ul>"
-
-
-def _write_handmade_site(root: Path, settings: Settings, issues: list[Issue]) -> None:
-    def write(path: str, text: str) -> None:
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-
-    write("assets/style.css", _CSS)
-    links = "".join(
-        f'<li><a href="/issues/{i.number}/">{html.escape(i.title)}</a></li>'
-        for i in reversed(issues)
-    )
-    for issue in issues:
-        paywall = html.escape(settings.compose.paywall_text)
-        write(
-            f"issues/{issue.number}/index.html",
-            _page(
-                settings,
-                issue.title,
-                f"<article><h1>{html.escape(issue.title)}</h1>"
-                f"<p>{html.escape(issue.subtitle)}</p>"
-                f"<h2>Events you should know</h2>{_items(issue, Section.EVENTS)}"
-                f"<h2>Resources you should read</h2>{_items(issue, Section.RESOURCES)}"
-                f'<section class="paywall"><p>{paywall}</p></section></article>',
-            ),
-        )
-    write("index.html", _page(settings, "Home", f"<h1>Latest issues</h1><ul>{links}</ul>"))
-    write("archive/index.html", _page(settings, "Archive", f"<h1>Archive</h1><ul>{links}</ul>"))
-    write(
-        "about/index.html",
-        _page(settings, "About", f"<h1>About</h1><p>{settings.publication.description}</p>"),
-    )

