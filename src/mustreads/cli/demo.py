@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
-import time
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from mustreads.cli.app import app
+from mustreads.cli.compose import print_issue
 from mustreads.cli.output import (
     RichProgress,
     console,
-    news_stories,
     print_analyze_report,
     print_fetch_report,
-    print_stories,
 )
-from mustreads.models import ArticleStatus
-from mustreads.publication import init_publication, open_publication
-
-# The demo web runs on 127.0.0.1, which the network guard refuses by default.
-DEMO_SETTINGS: dict[str, dict[str, Any]] = {
-    "publication": {"name": "An AI engineer's must-reads (demo)"},
-    "fetch": {"allow_private_networks": True, "per_host_concurrency": 8, "per_host_delay": 0.0},
-}
+from mustreads.config import load_settings
 
 
 @app.command()
@@ -38,48 +31,46 @@ def demo(
         ),
     ] = None,
     serve: Annotated[
-        bool, typer.Option("--serve", help="Keep the demo web running until Ctrl-C")
+        bool, typer.Option("--serve", help="Serve the site and the demo web until Ctrl-C")
     ] = False,
+    port: Annotated[int, typer.Option(help="Port of the site with --serve")] = 8000,
 ) -> None:
-    """Run the job offline: serve the demo web, follow its feeds, fetch, analyze."""
+    """Run the job offline: fetch the demo web, analyze, publish two past issues, draft this week's."""
     from mustreads.demo import opml
+    from mustreads.demo.job import run_demo
     from mustreads.demo.server import DemoWeb
 
     root = directory or Path(tempfile.mkdtemp(prefix="mustreads-demo-"))
-    init_publication(root, DEMO_SETTINGS)
     with DemoWeb() as web:
         console.print(f"Demo web serving {web.base_url}/ ; publication in {root}")
-        with open_publication(root) as pub:
-            imported = pub.import_opml(opml(web.base_url).encode())
-            console.print(f"Following {len(imported.added)} demo feeds.")
-            with RichProgress() as progress:
-                report = pub.fetch(progress=progress)
-            print_fetch_report(report, pub.store.counts())
-            with RichProgress() as progress:
-                analyzed = pub.analyze(progress=progress)
-            print_analyze_report(analyzed)
-            articles = pub.store.list_articles()
-            found = pub.stories()
-        table = Table(title="Collected articles")
-        for column in ("status", "site", "title", "author", "words"):
-            table.add_column(column, overflow="fold")
-        for article in sorted(
-            articles, key=lambda a: (a.status != ArticleStatus.OK, a.site_name or "")
-        ):
-            table.add_row(
-                article.status.value,
-                article.site_name or "",
-                article.title or article.url,
-                article.author or "—",
-                str(article.word_count),
-            )
-        console.print(table)
-        print_stories(news_stories(found))
-        console.print(f"Publication: {root} (try `mustreads feeds list -C {root}`)")
+        with RichProgress() as progress:
+            result = run_demo(root, opml(web.base_url), progress=progress)
+        print_fetch_report(result.fetched)
+        print_analyze_report(result.analyzed)
+        for issue in result.published:
+            console.print(f"Published issue #{issue.number}: {issue.title}", highlight=False)
+        console.rule("This week's draft")
+        print_issue(result.draft, load_settings(root))
+        console.rule()
+        console.print(
+            f"Site: {root / 'site'} ({result.site.files} files). Next: "
+            f"`mustreads edit -C {root}` to review the draft, `mustreads publish -C {root}`."
+        )
         if serve:
-            console.print(f"Serving {web.base_url}/ — press Ctrl-C to stop.")
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            _serve(root / "site", port)
+
+
+def _serve(folder: Path, port: int) -> None:
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        console.print(f"Serving the site on http://127.0.0.1:{port}/ — press Ctrl-C to stop.")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            server.shutdown()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass

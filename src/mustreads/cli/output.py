@@ -132,7 +132,7 @@ def print_feeds(sources: list[Source]) -> None:
     console.print(table)
 
 
-def print_fetch_report(report: FetchReport, counts: dict[str, int]) -> None:
+def print_fetch_report(report: FetchReport, counts: dict[str, int] | None = None) -> None:
     console.print(
         f"Feeds: {report.feeds_polled} polled, {report.feeds_not_modified} unchanged, "
         f"{report.feeds_failed} failed. New links: {report.new_links}."
@@ -142,10 +142,11 @@ def print_fetch_report(report: FetchReport, counts: dict[str, int]) -> None:
         f"Pages: {report.pages_fetched} fetched, {report.pages_failed} failed, "
         f"{report.duplicates} duplicates. Articles: {articles or 'none'}."
     )
-    console.print(
-        f"Store: {counts.get('sources', 0)} feeds, {counts.get('links', 0)} links, "
-        f"{counts.get('articles_ok', 0)} readable articles."
-    )
+    if counts is not None:
+        console.print(
+            f"Store: {counts.get('sources', 0)} feeds, {counts.get('links', 0)} links, "
+            f"{counts.get('articles_ok', 0)} readable articles."
+        )
     for url, message in report.errors[:10]:
         console.print(f"  [red]✗[/red] {url}: {message}", markup=True, highlight=False)
     if len(report.errors) > 10:

@@ -282,7 +282,7 @@ def _top(entries: Sequence[_Entry], count: int) -> list[_Entry]:
 
 
 def _event_item(entry: _Entry) -> IssueItem:
-    best = entry.best
+    best = _headline_member(entry)
     return IssueItem(
         section=Section.EVENTS,
         title=entry.story.label if entry.story else _title(best),
@@ -292,6 +292,19 @@ def _event_item(entry: _Entry) -> IssueItem:
         story_id=entry.story.id if entry.story else None,
         article_id=None if entry.story else _article_id(best),
     )
+
+
+def _headline_member(entry: _Entry) -> AnalyzedArticle:
+    """The article whose headline labels the story (the one most like the others).
+
+    Its summary reads as news; the best-scored member can be a reaction piece
+    ("I ran it against our prompts…") that belongs among the sources, not in the bullet.
+    """
+    if entry.story is not None:
+        for member in entry.members:
+            if member.article.title == entry.story.label and _summary(member):
+                return member
+    return entry.best
 
 
 def _resource_item(entry: _Entry, tier: Tier) -> IssueItem:

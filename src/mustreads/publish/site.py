@@ -239,9 +239,12 @@ def _issue_to_publish(store: Store, week: date | None, force: bool) -> Issue:
         if done is None:
             raise NotFoundError(f"no issue for the week ending {week}: run `mustreads draft`")
     else:
-        found = store.latest_draft()
-        if found is not None:
-            return found
+        drafts = store.drafts()
+        if len(drafts) > 1:
+            weeks = ", ".join(d.week.isoformat() for d in drafts)
+            raise UserError(f"{len(drafts)} drafts (weeks ending {weeks}): choose one with --week")
+        if drafts:
+            return drafts[0]
         published = store.published_issues()
         if not published:
             raise NotFoundError("no draft to publish: run `mustreads draft` first")

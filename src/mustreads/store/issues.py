@@ -152,6 +152,11 @@ class IssueQueries:
         found = self._issues(c.week == week, c.status == IssueStatus.DRAFT.value)
         return found[0] if found else None
 
+    def drafts(self) -> list[Issue]:
+        """Unpublished drafts, newest week first."""
+        c = schema.issues.c
+        return self._issues(c.status == IssueStatus.DRAFT.value, order=c.week.desc())
+
     def latest_draft(self) -> Issue | None:
         c = schema.issues.c
         found = self._issues(c.status == IssueStatus.DRAFT.value, order=c.week.desc())
