@@ -220,11 +220,6 @@ def test_item_titles_and_sources_are_tall_enough_to_tap_on_a_phone(
     assert not short, short
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the 'Source' link under each resource is 20px tall: style.css pads "
-    "'.sources a' but not '.source a'; drop this mark once it is fixed",
-)
 def test_every_link_to_an_item_is_tall_enough_to_tap_on_a_phone(
     issue_visits: dict[str, Visit], built_site: BuiltSite
 ) -> None:
