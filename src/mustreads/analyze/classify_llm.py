@@ -122,13 +122,8 @@ class LLMClassifier:
 
     def _fallback(self, article: Article, reason: str) -> tuple[Kind, str]:
         if self._linear is None:
-            try:  # lazily: the linear model trains on first use
-                from mustreads.analyze.classify import LinearClassifier
-            except ImportError as exc:
-                raise MustreadsError(
-                    "the linear classifier, the fallback of the llm one, cannot be loaded",
-                    backend=self.name,
-                ) from exc
+            from mustreads.analyze.classify import LinearClassifier  # only when a fallback is due
+
             self._linear = LinearClassifier(self.settings)
         [kind] = self._linear.classify([article])
         return kind, f"llm: {reason}; used linear"

@@ -30,11 +30,13 @@ import numpy.typing as npt
 
 from mustreads.analyze.features import (
     SparseRows,
+    article_id,
     article_time,
     content_terms,
     cosine,
     lead,
     named_entities,
+    sorted_by_id,
     tfidf_rows,
 )
 from mustreads.errors import UserError
@@ -102,28 +104,19 @@ def cluster_stories(
 
 
 def _corpus(articles: Sequence[Article], kinds: Mapping[int, Kind] | None) -> _Corpus:
-    seen: set[int] = set()
-    for article in articles:
-        if article.id is None:
-            raise UserError("cannot cluster an article that has no id", url=article.url)
-        if article.id in seen:
-            raise UserError(f"article id {article.id} given twice", url=article.url)
-        seen.add(article.id)
-    ordered = sorted(articles, key=_id)
+    ordered = sorted_by_id(articles)
     return _Corpus(
         articles=ordered,
         times=np.array([article_time(a).timestamp() / _DAY for a in ordered], dtype=np.float64),
-        groupable=np.array([kinds is None or kinds.get(_id(a)) is Kind.EVENT for a in ordered]),
+        groupable=np.array(
+            [kinds is None or kinds.get(article_id(a)) is Kind.EVENT for a in ordered]
+        ),
         words=tfidf_rows([_word_terms(a) for a in ordered]),
         entities=tfidf_rows(
             [named_entities(a.title, lead(_body(a), 2 * LEAD_WORDS)) for a in ordered],
             min_norm=ENTITY_EVIDENCE,
         ),
     )
-
-
-def _id(article: Article) -> int:
-    return article.id if article.id is not None else -1  # ids are checked on the way in
 
 
 def _body(article: Article) -> str:
@@ -252,7 +245,7 @@ def _story(corpus: _Corpus, members: list[int]) -> Story:
     published = [d for i in members if (d := articles[i].published_at) is not None]
     return Story(
         label=_label(corpus, members),
-        article_ids=[_id(articles[i]) for i in ordered],
+        article_ids=[article_id(articles[i]) for i in ordered],
         first_seen=min(published) if published else None,
     )
 
@@ -296,9 +289,9 @@ def pair_scores(stories: Sequence[Story], truth: Mapping[int, str]) -> PairScore
         true_sizes[label] += 1
     for story in stories:
         cells: dict[str, int] = defaultdict(int)
-        for article_id in story.article_ids:
-            if article_id in truth:
-                cells[truth[article_id]] += 1
+        for member in story.article_ids:
+            if member in truth:
+                cells[truth[member]] += 1
         predicted_pairs += _pairs(sum(cells.values()))
         both += sum(_pairs(n) for n in cells.values())
     true_pairs = sum(_pairs(n) for n in true_sizes.values())

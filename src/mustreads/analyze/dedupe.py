@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from mustreads.analyze.features import stable_hash, words
+from mustreads.analyze.features import article_id, sorted_by_id, stable_hash, words
 from mustreads.errors import UserError
 from mustreads.models import Article
 
@@ -179,7 +179,7 @@ def find_duplicates(articles: Sequence[Article], *, threshold: float = 0.8) -> d
     """
     if not 0.0 < threshold <= 1.0:
         raise UserError(f"duplicate threshold must be in (0, 1], not {threshold}")
-    indexed = _require_ids(articles)
+    indexed = sorted_by_id(articles)
     cache: dict[str, int] = {}
     sets: list[U64] = []
     owners: list[Article] = []
@@ -204,26 +204,11 @@ def find_duplicates(articles: Sequence[Article], *, threshold: float = 0.8) -> d
         canonical = min(group, key=_sort_key)
         for article in group:
             if article is not canonical:
-                duplicates[_id(article)] = _id(canonical)
+                duplicates[article_id(article)] = article_id(canonical)
     return dict(sorted(duplicates.items()))
 
 
 def _sort_key(article: Article) -> tuple[int, float, int, int]:
     """Earliest published first (undated last), then longest text, then lowest id."""
     stamp = article.published_at.timestamp() if article.published_at else 0.0
-    return (0 if article.published_at else 1, stamp, -len(_text(article)), _id(article))
-
-
-def _id(article: Article) -> int:
-    return article.id if article.id is not None else -1  # ids are checked on the way in
-
-
-def _require_ids(articles: Sequence[Article]) -> list[Article]:
-    seen: set[int] = set()
-    for article in articles:
-        if article.id is None:
-            raise UserError("cannot compare an article that has no id", url=article.url)
-        if article.id in seen:
-            raise UserError(f"article id {article.id} given twice", url=article.url)
-        seen.add(article.id)
-    return sorted(articles, key=_id)
+    return (0 if article.published_at else 1, stamp, -len(_text(article)), article_id(article))

@@ -21,6 +21,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from mustreads.errors import UserError
 from mustreads.models import Article
 
 K = TypeVar("K")
@@ -344,3 +345,20 @@ def tfidf_rows(
     norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n))
     data = data / np.maximum(norms, max(min_norm, 1e-12))[row_of]
     return SparseRows(indptr, index_array, data, max(len(vocabulary), 1))
+
+
+def article_id(article: Article) -> int:
+    """The id of an article already checked by :func:`sorted_by_id`."""
+    return article.id if article.id is not None else -1
+
+
+def sorted_by_id(articles: Sequence[Article]) -> list[Article]:
+    """The articles by id, refusing one without an id or an id given twice."""
+    seen: set[int] = set()
+    for article in articles:
+        if article.id is None:
+            raise UserError("cannot compare an article that has no id", url=article.url)
+        if article.id in seen:
+            raise UserError(f"article id {article.id} given twice", url=article.url)
+        seen.add(article.id)
+    return sorted(articles, key=article_id)

@@ -262,13 +262,8 @@ class LLMSummarizer:
     def _fallback(self, article: Article, reason: str) -> Summary:
         """The extractive summary, with the reason the model's was not used."""
         if self._extractive is None:
-            try:  # lazily: numpy and the classifier load only when a fallback is needed
-                from mustreads.analyze.summarize.extractive import ExtractiveSummarizer
-            except ImportError as exc:
-                raise MustreadsError(
-                    "the extractive summarizer, the fallback of the llm one, cannot be loaded",
-                    backend=self.name,
-                ) from exc
+            from mustreads.analyze.summarize.extractive import ExtractiveSummarizer  # on demand
+
             self._extractive = ExtractiveSummarizer(self.settings)
         error = f"llm: {reason}; used extractive"
         try:
