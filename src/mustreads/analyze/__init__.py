@@ -1,1 +1,1 @@
-"""analyze."""
+"""Analyze: summaries, kinds and topics, duplicates, stories and ranking."""

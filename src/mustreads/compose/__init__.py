@@ -1,1 +1,1 @@
-"""compose."""
+"""Compose: the weekly issue drafted from the analysis, edited as Markdown, rendered."""

@@ -1,1 +1,1 @@
-"""ingest."""
+"""Ingest: feeds and links in, pages fetched safely, articles extracted."""
