@@ -50,7 +50,8 @@ def analyzed(store_url: str, demo_web: DemoWeb) -> Iterator[Publication]:
     with Store.open(store_url) as store:
         for feed in demo_web.feed_urls():
             store.add_source(Source(url=feed))
-        Collector(store, settings).run()
+        fetched = Collector(store, settings).run()
+        assert fetched.pages_failed == 0, fetched.errors
         pub = Publication(Path("."), settings, store)
         pub.analyze()
         yield pub

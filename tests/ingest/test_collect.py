@@ -76,6 +76,9 @@ def test_a_syndicated_copy_with_utm_parameters_is_one_link(
     matching = [link for link in links if link.canonical_url == original.url(demo_web.base_url)]
     assert len(matching) == 1
     assert not any("utm_" in link.canonical_url for link in links)
+    # Named after the site it is on, not after the feed that syndicated it.
+    [article] = [a for a in collected.list_articles() if a.link_id == matching[0].id]
+    assert article.site_name == original.site_name
 
 
 def test_a_copy_naming_its_canonical_is_not_stored_twice(

@@ -86,7 +86,7 @@ class Collector:
             settings.extract.extractor, min_words=settings.extract.min_words
         )
         self.report = FetchReport()
-        self.site_names: dict[int | None, str] = {}  # feed titles, for pages that name no site
+        self.sources: dict[int | None, Source] = {}  # their titles name pages that name no site
 
     def run(self, *, feeds: bool = True, links: bool = True) -> FetchReport:
         asyncio.run(self._run(feeds=feeds, links=links))
@@ -103,7 +103,7 @@ class Collector:
                     self.progress.start("feeds", len(due))
                     await asyncio.gather(*(self._poll(fetcher, source) for source in due))
                 if links:
-                    self.site_names = {s.id: s.title for s in self.store.list_sources() if s.title}
+                    self.sources = {s.id: s for s in self.store.list_sources()}
                     pending = self.store.pending_links(self.now())
                     self.progress.start("pages", len(pending))
                     await asyncio.gather(
@@ -255,6 +255,20 @@ class Collector:
         self.report.duplicates += 1
         return True
 
+    def _feed_site_name(self, link: Link) -> str | None:
+        """The title of the followed feed whose site the page is on (the most specific one).
+
+        Not simply the feed that brought the link: feeds also link to other
+        sites (syndication, link roundups), and their titles do not name those.
+        """
+        best: tuple[int, str] | None = None
+        for source in self.sources.values():
+            if source.title and source.site_url:
+                site = source.site_url.rstrip("/") + "/"
+                if link.canonical_url.startswith(site) and (best is None or len(site) > best[0]):
+                    best = (len(site), source.title)
+        return best[1] if best else None
+
     def _save_article(
         self, link: Link, page_id: int, result: FetchResult, extracted: Extracted
     ) -> None:
@@ -269,7 +283,7 @@ class Collector:
             status=extracted.status,
             title=extracted.title or link.title,
             author=extracted.author or link.author,
-            site_name=extracted.site_name or self.site_names.get(link.source_id),
+            site_name=extracted.site_name or self._feed_site_name(link),
             published_at=extracted.published_at or link.published_at,
             language=extracted.language,
             image=extracted.image,
