@@ -86,15 +86,6 @@ def analyze(
         analysis.duplicate_of = duplicates.get(article_id)
     report.duplicates = sum(1 for a in fresh_ids if a in duplicates)
 
-    _summarize(
-        store,
-        [item for item in fresh if item.article.id not in duplicates],
-        analyses,
-        settings,
-        progress,
-        report,
-    )
-
     progress.start("cluster", 1)
     originals = [a for a in articles if a.id not in duplicates]
     # Plausible news may join a story, not only what the classifier called news:
@@ -106,6 +97,16 @@ def analyze(
     _news_by_coverage(stories, analyses, {a.id: _site_of(a) for a in articles})
     store.save_stories(stories)
     progress.advance("cluster")
+
+    # Summaries come after clustering, which settles the kinds the summarizer weighs.
+    _summarize(
+        store,
+        [item for item in fresh if item.article.id not in duplicates],
+        analyses,
+        settings,
+        progress,
+        report,
+    )
     _rank(items, analyses, stories, duplicates, settings, at)
 
     store.save_analyses(list(analyses.values()))
@@ -173,7 +174,9 @@ def _summarize(
         return
     summarizer = get_summarizer(settings.analyze.summarizer, settings, cache=StoreCache(store))
     summaries: list[Summary] = summarizer.summarize(
-        [item.article for item in todo], progress=lambda n: progress.advance("summarize", n)
+        [item.article for item in todo],
+        progress=lambda n: progress.advance("summarize", n),
+        kinds=[analyses[_id(item.article)].kind for item in todo],
     )
     for item, summary in zip(todo, summaries, strict=True):
         assert item.article.id is not None

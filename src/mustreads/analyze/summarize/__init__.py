@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from mustreads.config import Settings
-from mustreads.models import Article, Summary
+from mustreads.models import Article, Kind, Summary
 from mustreads.registry import Registry
 
 __all__ = ["Summarizer", "SummaryCache", "get_summarizer", "summarizers"]
@@ -30,13 +30,19 @@ class Summarizer(Protocol):
 
     A summarizer never raises for one bad article: it returns a Summary with
     ``error`` set (and possibly empty text) so the batch goes on. ``progress``,
-    when given, is called with the number of articles just finished.
+    when given, is called with the number of articles just finished. ``kinds``,
+    when given, are the articles' kinds as the pipeline classified them (a
+    backend may summarize news and essays differently).
     """
 
     name: str
 
     def summarize(
-        self, articles: Sequence[Article], progress: Callable[[int], None] | None = None
+        self,
+        articles: Sequence[Article],
+        progress: Callable[[int], None] | None = None,
+        *,
+        kinds: Sequence[Kind | None] | None = None,
     ) -> list[Summary]: ...
 
 

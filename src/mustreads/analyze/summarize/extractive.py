@@ -106,22 +106,31 @@ class ExtractiveSummarizer:
         self._classify: Callable[[str | None, str, str | None], Kind] | None = None
 
     def summarize(
-        self, articles: Sequence[Article], progress: Callable[[int], None] | None = None
+        self,
+        articles: Sequence[Article],
+        progress: Callable[[int], None] | None = None,
+        *,
+        kinds: Sequence[Kind | None] | None = None,
     ) -> list[Summary]:
         summaries = []
-        for article in articles:
-            summaries.append(self.summarize_article(article))
+        for i, article in enumerate(articles):
+            kind = kinds[i] if kinds is not None else None
+            summaries.append(self.summarize_article(article, kind=kind))
             if progress is not None:
                 progress(1)
         return summaries
 
-    def summarize_article(self, article: Article) -> Summary:
+    def summarize_article(self, article: Article, *, kind: Kind | None = None) -> Summary:
+        """``kind`` chooses the position prior; when None, the kind classifier decides."""
         if article.status is not ArticleStatus.OK:
             return Summary("", self.name, error=f"article is {article.status.value}")
         text = article.text or article.fallback_text or ""
         if not text.strip():
             return Summary("", self.name, error="article has no text")
-        is_news = self._is_news(article.title, text, article.site_name)
+        if kind is None:
+            is_news = self._is_news(article.title, text, article.site_name)
+        else:
+            is_news = kind is Kind.EVENT
         summary = self.summarize_text(text, article.title, is_news=is_news)
         if not summary:
             return Summary("", self.name, error="no sentence fit for a summary")

@@ -34,7 +34,7 @@ from mustreads.analyze.text import split_sentences
 from mustreads.analyze.trim import estimate_tokens, trim_to_budget
 from mustreads.config import Settings
 from mustreads.errors import ConfigError, MustreadsError
-from mustreads.models import Article, ArticleStatus, Summary
+from mustreads.models import Article, ArticleStatus, Kind, Summary
 
 __all__ = [
     "PROMPT_FIELDS",
@@ -185,7 +185,11 @@ class LLMSummarizer:
         self._extractive: Summarizer | None = None
 
     def summarize(
-        self, articles: Sequence[Article], progress: Callable[[int], None] | None = None
+        self,
+        articles: Sequence[Article],
+        progress: Callable[[int], None] | None = None,
+        *,
+        kinds: Sequence[Kind | None] | None = None,  # the prompt is the same for every kind
     ) -> list[Summary]:
         if not articles:
             return []
