@@ -35,7 +35,7 @@ def demo(
     ] = False,
     port: Annotated[int, typer.Option(help="Port of the site with --serve")] = 8000,
 ) -> None:
-    """Run the job offline: fetch the demo web, analyze, publish two past issues, draft this week's."""
+    """Run the job offline: fetch and analyze the demo web, publish two issues, draft a third."""
     from mustreads.demo import opml
     from mustreads.demo.job import run_demo
     from mustreads.demo.server import DemoWeb

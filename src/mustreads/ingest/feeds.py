@@ -75,6 +75,7 @@ def parse_feed(content: bytes, *, url: str, headers: Mapping[str, str] | None = 
 
 # --- the DTD guard ----------------------------------------------------------------
 
+
 def _parse_xml_feed(content: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
     response_headers = (
         {"content-type": headers["content-type"]} if "content-type" in headers else {}
