@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 
 def utcnow() -> datetime:
@@ -184,6 +185,12 @@ class Article:
     word_count: int = 0
     reason: str | None = None
     extracted_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def site(self) -> str:
+        """The site's name, or its host when the page names none."""
+        host = urlsplit(self.url).hostname or self.url
+        return self.site_name or host.removeprefix("www.")
 
 
 class Kind(StrEnum):

@@ -9,7 +9,6 @@ The features are computed as the ranking saw them at the end of that week.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from urllib.parse import urlsplit
 
 from mustreads.analyze.rank import LearnReport, RankFeatures, learn_weights, rank_features
 from mustreads.config import Settings
@@ -46,7 +45,7 @@ def _week(
     for item in candidates:
         assert item.analysis is not None
         if item.analysis.story_id is not None:
-            sites.setdefault(item.analysis.story_id, set()).add(_site(item))
+            sites.setdefault(item.analysis.story_id, set()).add(item.article.site)
     features, picked = [], []
     for item in candidates:
         analysis = item.analysis
@@ -55,7 +54,7 @@ def _week(
             rank_features(
                 item.article,
                 topics=analysis.topics,
-                story_size=len(sites.get(analysis.story_id or -1, {_site(item)})),
+                story_size=len(sites.get(analysis.story_id or -1, {item.article.site})),
                 pinned=item.link.pinned,
                 has_note=bool(item.link.note),
                 now=end,
@@ -64,10 +63,6 @@ def _week(
         )
         picked.append(item.article.id in picked_articles or analysis.story_id in picked_stories)
     return features, picked
-
-
-def _site(item: AnalyzedArticle) -> str:
-    return item.article.site_name or urlsplit(item.article.url).netloc
 
 
 def learn_ranking(store: Store, settings: Settings) -> tuple[dict[str, float], LearnReport]:

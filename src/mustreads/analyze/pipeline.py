@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from mustreads.analyze.classify import get_classifier, most_likely
 from mustreads.analyze.cluster import cluster_stories
@@ -94,7 +93,7 @@ def analyze(
     eligible = {a_id: Kind.EVENT for a_id, s in scores.items() if s[Kind.EVENT] >= threshold}
     eligible.update({a_id: Kind.EVENT for a_id, an in analyses.items() if an.kind is Kind.EVENT})
     stories = cluster_stories(originals, eligible, window_days=settings.analyze.story_window_days)
-    _news_by_coverage(stories, analyses, {a.id: _site_of(a) for a in articles})
+    _news_by_coverage(stories, analyses, {a.id: a.site for a in articles})
     store.save_stories(stories)
     progress.advance("cluster")
 
@@ -208,7 +207,7 @@ def _rank(
         found = story_of.get(duplicates.get(article_id, article_id))
         analysis.story_id = found.id if found else None
         members = found.article_ids if found else [article_id]
-        sites = {_site_of(by_id[m].article) for m in members if m in by_id}
+        sites = {by_id[m].article.site for m in members if m in by_id}
         features = rank_features(
             item.article,
             topics=analysis.topics,
@@ -220,7 +219,3 @@ def _rank(
         )
         analysis.score = round(score(features, settings.rank), 4)
         analysis.analyzed_at = now
-
-
-def _site_of(article: Article) -> str:
-    return article.site_name or urlsplit(article.url).netloc

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from mustreads.compose.headline import headline_phrase, issue_title
 from mustreads.compose.week import fill_subtitle, week_ending, week_window
@@ -69,7 +69,7 @@ class _Entry:
 
     def rank(self) -> tuple[float, int, int]:
         # Best score first; more sites covering it breaks a tie; then the oldest id.
-        sites = len({_site_name(m) for m in self.members})
+        sites = len({m.article.site for m in self.members})
         key = self.story.id if self.story and self.story.id is not None else _article_id(self.best)
         return (-_score(self.best), -sites, key)
 
@@ -288,7 +288,7 @@ def _event_item(entry: _Entry) -> IssueItem:
         title=entry.story.label if entry.story else _title(best),
         url=best.article.url,
         summary=_summary(best),
-        sources=[SourceRef(name=_site_name(m), url=m.article.url) for m in entry.members],
+        sources=[SourceRef(name=m.article.site, url=m.article.url) for m in entry.members],
         story_id=entry.story.id if entry.story else None,
         article_id=None if entry.story else _article_id(best),
     )
@@ -316,7 +316,7 @@ def _resource_item(entry: _Entry, tier: Tier) -> IssueItem:
         summary=_summary(best),
         tier=tier,
         author=best.article.author or best.link.author or None,
-        sources=[SourceRef(name=_site_name(best), url=best.article.url)],
+        sources=[SourceRef(name=best.article.site, url=best.article.url)],
         article_id=_article_id(best),
     )
 
@@ -345,8 +345,3 @@ def _score(item: AnalyzedArticle) -> float:
 def _article_id(item: AnalyzedArticle) -> int:
     assert item.article.id is not None, "stored articles have ids"
     return item.article.id
-
-
-def _site_name(item: AnalyzedArticle) -> str:
-    host = urlsplit(item.article.url).hostname or item.article.url
-    return item.article.site_name or host.removeprefix("www.")
