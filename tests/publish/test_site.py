@@ -16,7 +16,7 @@ import pytest
 from mustreads.config import PublicationSettings, Settings
 from mustreads.errors import NotFoundError, UserError
 from mustreads.models import Issue, IssueStatus
-from mustreads.publish import build_site, publish, publish_issue
+from mustreads.publish import build_site, publish
 from mustreads.publish.site import MANIFEST
 from mustreads.store import Store
 from tests.publish.test_render import (
@@ -228,9 +228,9 @@ def test_publish_numbers_the_draft_and_builds_the_site(
     assert store.latest_draft() is None
 
     with pytest.raises(UserError, match="already published"):
-        publish_issue(store, settings, tmp_path)
+        publish(store, settings, tmp_path)
     with pytest.raises(UserError, match="already published"):
-        publish_issue(store, settings, tmp_path, week=week(1))
+        publish(store, settings, tmp_path, week=week(1))
 
     # forced: the same number and date, the page rendered again
     stored = store.issue_by_number(2)
@@ -253,7 +253,7 @@ def test_publish_a_given_week(store: Store, settings: Settings, tmp_path: Path) 
 
 def test_nothing_to_publish(store: Store, settings: Settings, tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="draft"):
-        publish_issue(store, settings, tmp_path)
+        publish(store, settings, tmp_path)
 
 
 def test_publish_command(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from mustreads.errors import ConfigError, UserError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-DATE_FIELDS = ("m", "d", "mm", "dd", "yy", "yyyy", "month")
 
 
 def week_ending(today: date, weekday: str) -> date:

@@ -140,13 +140,6 @@ def sites() -> list[DemoSite]:
     return list(_load()[0])
 
 
-def site_by_slug(slug: str) -> DemoSite:
-    for site in _load()[0]:
-        if site.slug == slug:
-            return site
-    raise KeyError(slug)
-
-
 def catalog(anchor: date | None = None) -> list[DemoArticle]:
     """Every page of the demo web, newest first, dated relative to ``anchor``."""
     anchor = anchor or today_utc()

@@ -1,5 +1,5 @@
 """publish: the static site and its feeds (``site.py``, ``feeds.py``), and publishing."""
 
-from mustreads.publish.site import Published, SiteReport, build_site, publish, publish_issue
+from mustreads.publish.site import Published, SiteReport, build_site, publish
 
-__all__ = ["Published", "SiteReport", "build_site", "publish", "publish_issue"]
+__all__ = ["Published", "SiteReport", "build_site", "publish"]

@@ -41,8 +41,7 @@ from mustreads.models import Issue, IssueStatus, utcnow
 from mustreads.publish.feeds import FEED_ENTRIES, atom_feed, feed_entries, rss_feed, sitemap
 from mustreads.store import Store
 
-__all__ = ["MANIFEST", "SITE_DIR", "Published", "SiteReport", "build_site", "publish",
-           "publish_issue"]  # fmt: skip
+__all__ = ["MANIFEST", "SITE_DIR", "Published", "SiteReport", "build_site", "publish"]
 
 SITE_DIR = "site"
 MANIFEST = ".build.json"
@@ -284,15 +283,3 @@ def publish(
     issue = store.publish_issue(issue, slug=slug, published_at=now or utcnow())
     report = build_site(store, settings, root, out)
     return Published(issue=issue, site=report, again=again)
-
-
-def publish_issue(
-    store: Store,
-    settings: Settings,
-    root: Path,
-    *,
-    week: date | None = None,
-    force: bool = False,
-) -> Issue:
-    """:func:`publish`, returning the published issue."""
-    return publish(store, settings, root, week=week, force=force).issue

@@ -99,12 +99,6 @@ class Store(AnalysisQueries, IssueQueries):
         found = self._select(Link, schema.links, schema.links.c.canonical_url == canonical_url)
         return found[0] if found else None
 
-    def get_link(self, link_id: int) -> Link:
-        found = self._select(Link, schema.links, schema.links.c.id == link_id)
-        if not found:
-            raise NotFoundError(f"unknown link: {link_id}")
-        return found[0]
-
     def add_link(self, link: Link) -> tuple[Link, bool]:
         """Insert ``link`` unless its canonical URL (or its feed GUID) is known.
 
@@ -199,15 +193,10 @@ class Store(AnalysisQueries, IssueQueries):
         assert article.id is not None
         return article.id
 
-    def list_articles(
-        self, statuses: Iterable[ArticleStatus] | None = None, since: datetime | None = None
-    ) -> list[Article]:
-        c = schema.articles.c
-        where: list[Any] = []
-        if statuses is not None:
-            where.append(c.status.in_([s.value for s in statuses]))
-        if since is not None:
-            where.append(c.extracted_at >= since)
+    def list_articles(self, statuses: Iterable[ArticleStatus] | None = None) -> list[Article]:
+        where = (
+            [] if statuses is None else [schema.articles.c.status.in_([s.value for s in statuses])]
+        )
         return self._select(Article, schema.articles, *where)
 
     def counts(self) -> dict[str, int]:
