@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,6 +97,14 @@ def test_config_show_applies_env_and_redacts_secrets(pub: Path) -> None:
     assert data["fetch"]["concurrency"] == 3
     assert data["llm"]["api_key"] == "********"
     assert "sk-very-secret" not in shown.stdout
+
+
+def test_config_show_prints_toml_that_parses_back(pub: Path) -> None:
+    shown = run("config", "show", cwd=pub)
+    assert shown.returncode == 0, shown.stderr
+    data = tomllib.loads(shown.stdout)
+    assert data["fetch"]["concurrency"] == 16
+    assert "api_key" not in data["llm"]  # unset: TOML has no null
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Annotated
 
 import typer
@@ -19,7 +19,7 @@ from mustreads.cli.output import (
     print_json,
     print_stories,
 )
-from mustreads.errors import UserError
+from mustreads.compose.week import parse_week
 
 SinceOption = Annotated[
     str | None, typer.Option("--since", help="Only articles published since DATE (YYYY-MM-DD)")
@@ -27,13 +27,8 @@ SinceOption = Annotated[
 
 
 def parse_date(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    """A ``--since`` date: the start of that day, UTC."""
+    return None if text is None else datetime.combine(parse_week(text), time.min, tzinfo=UTC)
 
 
 @app.command("analyze")

@@ -13,6 +13,7 @@ import typer
 from mustreads.cli.output import (
     RichProgress,
     console,
+    fetch_report_json,
     print_fetch_report,
     print_json,
     source_json,
@@ -94,17 +95,9 @@ def fetch(
             report = pub.fetch(progress=progress, feeds=not links_only, links=not feeds_only)
         counts = pub.store.counts()
     if as_json:
-        print_json({**report_json(report), "store": counts})
+        print_json({**fetch_report_json(report), "store": counts})
     else:
         print_fetch_report(report, counts)
-
-
-def report_json(report: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    data = asdict(report)
-    data["errors"] = [{"url": url, "error": message} for url, message in report.errors]
-    return data
 
 
 @app.command()
@@ -230,17 +223,21 @@ def config_show(directory: DirOption = None, as_json: JsonFlag = False) -> None:
     data = dump_settings(load_settings(root))
     if as_json:
         print_json(data)
-    else:
-        sys.stdout.write(tomli_w.dumps(data, multiline_strings=True))
+    else:  # TOML has no null: unset settings are left out
+        sys.stdout.write(tomli_w.dumps(_without_none(data), multiline_strings=True))
+
+
+def _without_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: _without_none(value) if isinstance(value, dict) else value
+        for key, value in data.items()
+        if value is not None
+    }
 
 
 # Importing these registers their commands on `app`.
 from mustreads.cli import analyze as _analyze  # noqa: E402,F401
+from mustreads.cli import compose as _compose  # noqa: E402,F401
 from mustreads.cli import demo as _demo  # noqa: E402,F401
-
-for _module in ("compose", "review", "publish"):  # written in parallel: absent ones are skipped
-    try:
-        __import__(f"mustreads.cli.{_module}")
-    except ModuleNotFoundError as _missing:
-        if _missing.name != f"mustreads.cli.{_module}":
-            raise
+from mustreads.cli import publish as _publish  # noqa: E402,F401
+from mustreads.cli import review as _review  # noqa: E402,F401

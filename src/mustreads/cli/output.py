@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -130,6 +131,12 @@ def print_feeds(sources: list[Source]) -> None:
             _when(s.next_fetch_at),
         )
     console.print(table)
+
+
+def fetch_report_json(report: FetchReport) -> dict[str, Any]:
+    data = asdict(report)
+    data["errors"] = [{"url": url, "error": message} for url, message in report.errors]
+    return data
 
 
 def print_fetch_report(report: FetchReport, counts: dict[str, int] | None = None) -> None:
