@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from mustreads.compose.draft import draft_issue
+from mustreads.compose.draft import draft_issue, pending_draft
 from mustreads.config import Settings
+from mustreads.errors import UserError
 from mustreads.models import utcnow
 from mustreads.store import Store
 
@@ -38,3 +39,14 @@ def test_an_edited_draft_is_kept_until_rebuilt(store: Store) -> None:
     assert rebuilt.id == first.id
     assert rebuilt.title != "My own title"
     assert store.get_issue(first.id or 0).edited_at is None
+
+
+def test_with_several_drafts_waiting_the_week_must_be_named(store: Store) -> None:
+    settings = Settings()
+    assert pending_draft(store) is None
+    first = draft_issue(store, settings, week=WEEK, now=NOW)
+    assert pending_draft(store) == first
+    later = draft_issue(store, settings, week=date(2025, 2, 7), now=NOW)
+    with pytest.raises(UserError, match="2 drafts .*choose one with --week"):
+        pending_draft(store)
+    assert pending_draft(store, date(2025, 2, 7)) == later

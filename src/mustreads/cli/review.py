@@ -15,6 +15,7 @@ import typer
 from mustreads.cli.app import DirOption, app, open_dir
 from mustreads.cli.output import console
 from mustreads.compose.changes import compare_issues
+from mustreads.compose.draft import pending_draft
 from mustreads.compose.markdown import EditError, issue_to_markdown, markdown_to_issue
 from mustreads.compose.week import parse_week
 from mustreads.errors import MustreadsError, NotFoundError, UserError
@@ -75,7 +76,7 @@ def edit(
 
 
 def _load_draft(pub: Publication, week: date | None) -> Issue:
-    draft = pub.store.latest_draft() if week is None else pub.store.draft_for_week(week)
+    draft = pending_draft(pub.store, week)
     if draft is not None:
         return draft
     if week is not None:

@@ -160,6 +160,20 @@ def compose_issue(
     )
 
 
+def pending_draft(store: Store, week: date | None = None) -> Issue | None:
+    """The draft to review or publish: ``week``'s, or the only one waiting.
+
+    With several drafts and no week, which one is meant is not guessed.
+    """
+    if week is not None:
+        return store.draft_for_week(week)
+    drafts = store.drafts()
+    if len(drafts) > 1:
+        weeks = ", ".join(d.week.isoformat() for d in drafts)
+        raise UserError(f"{len(drafts)} drafts (weeks ending {weeks}): choose one with --week")
+    return drafts[0] if drafts else None
+
+
 def issue_slug(issue: Issue) -> str:
     """The path segment of a published issue: its slug, else its number."""
     if issue.slug:

@@ -34,6 +34,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from mustreads.compose.draft import pending_draft
 from mustreads.compose.render import Renderer, issue_path
 from mustreads.config import Settings
 from mustreads.errors import NotFoundError, UserError
@@ -230,20 +231,14 @@ class Published:
 
 
 def _issue_to_publish(store: Store, week: date | None, force: bool) -> Issue:
+    found = pending_draft(store, week)
+    if found is not None:
+        return found
     if week is not None:
-        found = store.draft_for_week(week)
-        if found is not None:
-            return found
         done = next((i for i in store.published_issues() if i.week == week), None)
         if done is None:
             raise NotFoundError(f"no issue for the week ending {week}: run `mustreads draft`")
     else:
-        drafts = store.drafts()
-        if len(drafts) > 1:
-            weeks = ", ".join(d.week.isoformat() for d in drafts)
-            raise UserError(f"{len(drafts)} drafts (weeks ending {weeks}): choose one with --week")
-        if drafts:
-            return drafts[0]
         published = store.published_issues()
         if not published:
             raise NotFoundError("no draft to publish: run `mustreads draft` first")

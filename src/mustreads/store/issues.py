@@ -158,9 +158,8 @@ class IssueQueries:
         return self._issues(c.status == IssueStatus.DRAFT.value, order=c.week.desc())
 
     def latest_draft(self) -> Issue | None:
-        c = schema.issues.c
-        found = self._issues(c.status == IssueStatus.DRAFT.value, order=c.week.desc())
-        return found[0] if found else None
+        drafts = self.drafts()
+        return drafts[0] if drafts else None
 
     def published_issues(self, *, before: date | None = None) -> list[Issue]:
         """Published issues, newest first (only those of weeks before ``before`` if given)."""
