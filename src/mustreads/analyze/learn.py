@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from mustreads.analyze.rank import LearnReport, RankFeatures, learn_weights, rank_features
+from mustreads.analyze.pipeline import featured_profile
+from mustreads.analyze.rank import (
+    FeaturedProfile,
+    LearnReport,
+    RankFeatures,
+    learn_weights,
+    rank_features,
+)
 from mustreads.config import Settings
 from mustreads.models import AnalyzedArticle, Issue, Kind
 from mustreads.store import Store
@@ -21,7 +28,8 @@ Week = tuple[list[RankFeatures], list[bool]]
 def ranking_history(store: Store, settings: Settings) -> list[Week]:
     """One (features, picked) pair per published issue, oldest first."""
     history: list[Week] = []
-    for issue in reversed(store.published_issues()):
+    issues = list(reversed(store.published_issues()))
+    for n, issue in enumerate(issues):
         end = datetime.combine(issue.week, time.max, tzinfo=UTC)
         candidates = [
             item
@@ -32,12 +40,18 @@ def ranking_history(store: Store, settings: Settings) -> list[Week]:
             and (item.article.published_at or item.article.extracted_at) <= end
         ]
         if candidates:
-            history.append(_week(issue, candidates, end, settings))
+            # As the ranking saw it then: likeness to what the issues before featured.
+            featured = featured_profile(store, issues[:n])
+            history.append(_week(issue, candidates, end, settings, featured))
     return history
 
 
 def _week(
-    issue: Issue, candidates: list[AnalyzedArticle], end: datetime, settings: Settings
+    issue: Issue,
+    candidates: list[AnalyzedArticle],
+    end: datetime,
+    settings: Settings,
+    featured: FeaturedProfile | None,
 ) -> Week:
     picked_articles = {i.article_id for i in issue.items if i.article_id is not None}
     picked_stories = {i.story_id for i in issue.items if i.story_id is not None}
@@ -59,6 +73,7 @@ def _week(
                 has_note=bool(item.link.note),
                 now=end,
                 settings=settings.rank,
+                featured=featured,
             )
         )
         picked.append(item.article.id in picked_articles or analysis.story_id in picked_stories)

@@ -16,11 +16,20 @@ from datetime import datetime, timedelta
 from mustreads.analyze.classify import get_classifier, most_likely
 from mustreads.analyze.cluster import cluster_stories
 from mustreads.analyze.dedupe import find_duplicates
-from mustreads.analyze.rank import rank_features, score
+from mustreads.analyze.rank import FeaturedProfile, rank_features, score
 from mustreads.analyze.summarize import get_summarizer
 from mustreads.analyze.topics import assign_topics
 from mustreads.config import Settings
-from mustreads.models import Analysis, AnalyzedArticle, Article, Kind, Story, Summary, utcnow
+from mustreads.models import (
+    Analysis,
+    AnalyzedArticle,
+    Article,
+    Issue,
+    Kind,
+    Story,
+    Summary,
+    utcnow,
+)
 from mustreads.progress import NoProgress, Progress
 from mustreads.store import Store
 
@@ -106,7 +115,9 @@ def analyze(
         progress,
         report,
     )
-    _rank(items, analyses, stories, duplicates, settings, at)
+    # Relevance includes likeness to what the publication featured before.
+    featured = featured_profile(store, store.published_issues())
+    _rank(items, analyses, stories, duplicates, settings, at, featured)
 
     store.save_analyses(list(analyses.values()))
     report.analyzed = len(fresh)
@@ -188,6 +199,16 @@ def _summarize(
         report.fallbacks += summary.summarizer != settings.analyze.summarizer
 
 
+def featured_profile(store: Store, issues: Sequence[Issue]) -> FeaturedProfile | None:
+    """What ``issues`` featured — their articles and their stories' — as a ranking profile."""
+    article_ids = {i.article_id for issue in issues for i in issue.items if i.article_id}
+    story_ids = [i.story_id for issue in issues for i in issue.items if i.story_id]
+    for story in store.get_stories(story_ids).values() if story_ids else ():
+        article_ids.update(story.article_ids)
+    articles = store.get_articles(article_ids) if article_ids else []
+    return FeaturedProfile.from_articles(articles) if articles else None
+
+
 def _rank(
     items: Sequence[AnalyzedArticle],
     analyses: dict[int, Analysis],
@@ -195,6 +216,7 @@ def _rank(
     duplicates: dict[int, int],
     settings: Settings,
     now: datetime,
+    featured: FeaturedProfile | None,
 ) -> None:
     by_id = {item.article.id: item for item in items}
     story_of: dict[int, Story] = {}
@@ -216,6 +238,7 @@ def _rank(
             has_note=bool(item.link.note),
             now=now,
             settings=settings.rank,
+            featured=featured,
         )
         analysis.score = round(score(features, settings.rank), 4)
         analysis.analyzed_at = now

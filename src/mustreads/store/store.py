@@ -199,6 +199,9 @@ class Store(AnalysisQueries, IssueQueries):
         )
         return self._select(Article, schema.articles, *where)
 
+    def get_articles(self, ids: Iterable[int]) -> list[Article]:
+        return self._select(Article, schema.articles, schema.articles.c.id.in_(list(ids)))
+
     def counts(self) -> dict[str, int]:
         """Rows per table, and articles per status: what `fetch` reports at the end."""
         out: dict[str, int] = {}
