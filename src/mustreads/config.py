@@ -19,6 +19,8 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from mustreads.errors import ConfigError
 
@@ -346,11 +348,9 @@ def dump_settings(settings: Settings) -> dict[str, Any]:
 
 
 def _redact_url_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown as the user wrote it
+    except ArgumentError:  # not a database URL: nothing to hide, shown as written
         return url
 
 

@@ -69,6 +69,17 @@ class NotFoundError(UserError):
     _default_message = "not found"
 
 
+class EditError(UserError):
+    """An edited draft cannot be read back; ``line`` is 1-based in the edited text."""
+
+    _default_message = "cannot read the edited draft"
+
+    def __init__(self, reason: str, *, line: int) -> None:
+        self.reason = reason
+        self.line = line
+        super().__init__(f"line {line}: {reason}")
+
+
 class StoreError(MustreadsError):
     """The database cannot be opened or migrated."""
 

@@ -43,8 +43,8 @@ import re
 from dataclasses import dataclass, field
 
 from mustreads.compose import mdsyntax as md
-from mustreads.compose.mdsyntax import EditError, Line
-from mustreads.errors import UserError
+from mustreads.compose.mdsyntax import Line
+from mustreads.errors import EditError, UserError
 from mustreads.models import Issue, IssueItem, IssueStatus, Section, SourceRef, Tier
 
 EVENTS_HEADING = "## Events you should know"

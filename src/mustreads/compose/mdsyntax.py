@@ -13,21 +13,10 @@ import tomllib
 from datetime import date
 from urllib.parse import urlsplit
 
-from mustreads.errors import UserError
+from mustreads.errors import EditError
 from mustreads.models import SourceRef
 
 Line = tuple[int, str]  # (1-based number, text) of a line of the file
-
-
-class EditError(UserError):
-    """The edited draft cannot be read back; ``line`` is 1-based in the edited text."""
-
-    _default_message = "cannot read the edited draft"
-
-    def __init__(self, reason: str, *, line: int) -> None:
-        self.reason = reason
-        self.line = line
-        super().__init__(f"line {line}: {reason}")
 
 
 # Lines that mean something to the reader of the draft file when they start a line.
